@@ -1,0 +1,103 @@
+"""``config.toml``: user settings, read with tomllib.
+
+A missing file means defaults. A broken file or a bad value stops the program with one
+line naming the file (and line, where TOML gives one) before the cache is touched.
+Only the theme is ever written back, and only that key is changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .tomlfile import read_toml, write_toml
+
+EXAMPLE = """\
+# tui-reader settings (all optional)
+refresh_minutes = 30      # how often the background refresh runs
+retention_days = 90       # articles older than this are purged; bookmarks never are
+concurrency = 8           # feeds fetched at once (never more than 2 per host)
+timeout_seconds = 20
+max_feed_mb = 10          # a bigger (or gzip-bombed) response fails cleanly
+full_text_per_refresh = 20
+theme = "textual-dark"
+
+[keys]                    # action = "key[,key]", e.g.
+# bookmark = "b,ctrl+b"
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything config.toml can set, with its default."""
+
+    refresh_minutes: int = 30
+    retention_days: int = 90
+    concurrency: int = 8
+    timeout_seconds: float = 20.0
+    max_feed_mb: float = 10.0
+    full_text_per_refresh: int = 20
+    theme: str = "textual-dark"
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_feed_mb * 1024 * 1024)
+
+
+_LIMITS: dict[str, tuple[float, float]] = {
+    "refresh_minutes": (1, 7 * 24 * 60),
+    "retention_days": (1, 36500),
+    "concurrency": (1, 64),
+    "timeout_seconds": (1, 300),
+    "max_feed_mb": (0.1, 500),
+    "full_text_per_refresh": (0, 1000),
+}
+
+
+def load_settings(path: Path) -> Settings:
+    """Settings from *path*; ConfigError (file, key, problem) on anything invalid."""
+    data = read_toml(path)
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Settings)}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+        if key == "keys":
+            values["keys"] = _check_keys(path, value)
+        elif key == "theme":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{path}: theme must be a theme name")
+            values["theme"] = value.strip()
+        else:
+            values[key] = _check_number(path, key, value)
+    return Settings(**values)
+
+
+def _check_number(path: Path, key: str, value: object) -> int | float:
+    low, high = _LIMITS[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: {key} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{path}: {key} must be between {low:g} and {high:g}, got {value}")
+    return int(value) if key not in ("timeout_seconds", "max_feed_mb") else float(value)
+
+
+def _check_keys(path: Path, value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [keys] must be a table of action = \"key\"")
+    keys: dict[str, str] = {}
+    for action, binding in value.items():
+        if not isinstance(binding, str) or not binding.strip():
+            raise ConfigError(f"{path}: keys.{action} must be a key name like \"ctrl+b\"")
+        keys[str(action)] = binding.replace(" ", "")
+    return keys
+
+
+def save_theme(path: Path, theme: str) -> None:
+    """Remember the chosen theme, keeping every other setting as the user wrote it."""
+    data = read_toml(path)
+    data["theme"] = theme
+    write_toml(path, data)

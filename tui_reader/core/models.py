@@ -1,0 +1,149 @@
+"""Plain data passed between the core layers and the UI.
+
+Everything here is immutable and Textual-free so that the store, the refresher and the
+UI can hand rows to each other across threads without copying or locking. Times are
+integer seconds since the epoch, UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """One entry of a feed as the parser understood it, already cleaned of control characters."""
+
+    guid: str | None
+    url: str | None
+    title: str
+    author: str | None = None
+    published: int | None = None
+    updated: int | None = None
+    summary: str = ""
+    """Plain text, at most a few hundred characters: what lists and the timeline show."""
+    content_md: str = ""
+    """The item's body (content, else description) converted to Markdown."""
+    categories: tuple[str, ...] = ()
+    comments_url: str | None = None
+    comments_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A whole feed document after parsing."""
+
+    title: str | None
+    site_url: str | None
+    items: list[ParsedItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A subscription as the cache knows it, with its article counts."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None = None
+    tags: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: str | None = None
+    """A short word for the last fetch: "ok", "not modified", "error", "dead", or None if never."""
+    last_error: str | None = None
+    last_fetched: int | None = None
+    next_due: int | None = None
+    fail_count: int = 0
+    dead: bool = False
+    full_text: bool = False
+    selector: str | None = None
+    total: int = 0
+    unread: int = 0
+
+    @property
+    def display_title(self) -> str:
+        """The title to show: the feed's own, else its URL."""
+        return self.title or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One row of the headline list or of the "Read next" timeline."""
+
+    id: int
+    feed_id: int | None
+    feed_title: str
+    title: str
+    url: str | None
+    timestamp: int
+    """published, else updated, else first seen: the sort key with ``id``."""
+    read: bool
+    bookmarked: bool
+    summary: str = ""
+    categories: tuple[str, ...] = ()
+    snapshot: str | None = None
+    """Full-text snapshot status: None (never asked), "pending", "ok", or an error line."""
+
+    @property
+    def cursor(self) -> tuple[int, int]:
+        """The keyset position of this row in newest-first order."""
+        return (self.timestamp, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article with everything the article pane shows."""
+
+    id: int
+    feed_id: int | None
+    feed_title: str
+    title: str
+    url: str | None
+    author: str | None
+    published: int | None
+    updated: int | None
+    timestamp: int
+    summary: str
+    content_md: str
+    categories: tuple[str, ...]
+    comments_url: str | None
+    comments_count: int | None
+    read: bool
+    bookmarked: bool
+    bookmarked_at: int | None = None
+    fulltext_md: str | None = None
+    snapshot: str | None = None
+    """Full-text snapshot status: None (never asked), "pending", "ok", or an error line."""
+
+    @property
+    def body_md(self) -> str:
+        """The best body we have: the full-text snapshot when present, else the feed's content."""
+        return self.fulltext_md or self.content_md or self.summary
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineFilter:
+    """Which headlines a list shows. All fields combine with AND."""
+
+    feed_id: int | None = None
+    tag: str | None = None
+    unread_only: bool = False
+    bookmarked: bool = False
+    query: str | None = None
+    """Full-text search words (FTS5 when available, else LIKE)."""
+
+    def describe(self, feed_title: str | None = None) -> str:
+        """A short human label, e.g. "Unread · World Desk"."""
+        parts: list[str] = []
+        if self.bookmarked:
+            parts.append("Bookmarks")
+        if self.unread_only:
+            parts.append("Unread")
+        if self.feed_id is not None:
+            parts.append(feed_title or "One feed")
+        if self.tag:
+            parts.append(f"#{self.tag}")
+        if self.query:
+            parts.append(f"“{self.query}”")
+        return " · ".join(parts) or "All feeds"

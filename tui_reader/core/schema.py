@@ -1,0 +1,131 @@
+"""The cache's schema as numbered forward migrations, tracked in ``PRAGMA user_version``.
+
+Each entry upgrades the database from version *i* to *i + 1*. Never edit a shipped
+entry; append a new one. FTS5 is optional: some Python builds lack it, and then search
+falls back to LIKE.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+V1 = """
+CREATE TABLE feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,
+    title         TEXT,
+    user_title    TEXT,
+    site_url      TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    last_status   TEXT,
+    last_error    TEXT,
+    last_fetched  INTEGER,
+    next_due      INTEGER NOT NULL DEFAULT 0,
+    fail_count    INTEGER NOT NULL DEFAULT 0,
+    dead          INTEGER NOT NULL DEFAULT 0,
+    full_text     INTEGER NOT NULL DEFAULT 0,
+    selector      TEXT
+);
+CREATE TABLE feed_tags (
+    tag     TEXT NOT NULL,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    PRIMARY KEY (tag, feed_id)
+) WITHOUT ROWID;
+CREATE TABLE articles (
+    id             INTEGER PRIMARY KEY,
+    feed_id        INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+    feed_title     TEXT NOT NULL DEFAULT '',
+    uid            TEXT NOT NULL,
+    url            TEXT,
+    title          TEXT NOT NULL,
+    author         TEXT,
+    published      INTEGER,
+    updated        INTEGER,
+    first_seen     INTEGER NOT NULL,
+    ts             INTEGER NOT NULL,
+    summary        TEXT NOT NULL DEFAULT '',
+    content        TEXT NOT NULL DEFAULT '',
+    categories     TEXT NOT NULL DEFAULT '',
+    comments_url   TEXT,
+    comments_count INTEGER,
+    read           INTEGER NOT NULL DEFAULT 0,
+    bookmarked     INTEGER NOT NULL DEFAULT 0,
+    bookmarked_at  INTEGER,
+    fulltext       TEXT,
+    snapshot       TEXT,
+    snapshot_tries INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (feed_id, uid)
+);
+CREATE INDEX articles_by_time ON articles (ts DESC, id DESC);
+CREATE INDEX articles_by_feed ON articles (feed_id, ts DESC, id DESC);
+CREATE INDEX articles_unread ON articles (ts DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_bookmarked ON articles (ts DESC, id DESC) WHERE bookmarked = 1;
+CREATE INDEX articles_snapshot ON articles (snapshot) WHERE snapshot IS NOT NULL;
+CREATE TABLE article_categories (
+    category   TEXT NOT NULL COLLATE NOCASE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (category, article_id)
+) WITHOUT ROWID;
+CREATE INDEX article_categories_by_article ON article_categories (article_id);
+"""
+
+FTS = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, summary, content, content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, summary, content)
+    VALUES (new.id, new.title, new.summary, new.content);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary, old.content);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, content ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary, old.content);
+    INSERT INTO articles_fts(rowid, title, summary, content)
+    VALUES (new.id, new.title, new.summary, new.content);
+END;
+INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+"""
+
+
+def fts5_available() -> bool:
+    """Whether this Python's SQLite was built with FTS5."""
+    try:
+        probe = sqlite3.connect(":memory:")
+        try:
+            probe.execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+        finally:
+            probe.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in _statements(V1):
+        conn.execute(statement)
+    if fts5_available():
+        for statement in _statements(FTS):
+            conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.strip().splitlines():
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    return out
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
