@@ -1,0 +1,1 @@
+"""Bundled sample feeds for ``tui-reader --demo``: package data, read without any network."""
