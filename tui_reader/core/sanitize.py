@@ -32,7 +32,7 @@ def clean_text(value: object | None, limit: int | None = None) -> str:
 
 
 def clean_block(value: object | None) -> str:
-    """Multi-line text (Markdown): unsafe characters removed, newlines kept, runs of blank lines folded."""
+    """Multi-line text (Markdown): unsafe characters gone, newlines kept, blank runs folded."""
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,86 @@
+"""Bookmarks as files and as JSON: one Markdown file per story, with YAML front matter.
+
+File names come from feed titles, which are hostile, so they are reduced to a safe
+ASCII slug (no path separators, no leading dots, bounded length) plus the article id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .models import Article
+from .store import Store
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def iso(ts: int | None) -> str | None:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z") if ts else None
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """An ASCII file-name-safe version of *text*."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cut = _SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    return cut or "article"
+
+
+def all_bookmarks(store: Store) -> list[Article]:
+    """Every bookmark, newest bookmark first, read page by page."""
+    out: list[Article] = []
+    cursor: tuple[int, int] | None = None
+    while True:
+        page = store.bookmarks(limit=200, offset_cursor=cursor)
+        out.extend(page)
+        if len(page) < 200:
+            return out
+        cursor = (page[-1].bookmarked_at or 0, page[-1].id)
+
+
+def bookmark_record(article: Article) -> dict[str, Any]:
+    """The fields scripts get from ``bookmarks --json``."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "feed": article.feed_title,
+        "author": article.author,
+        "published": iso(article.published or article.timestamp),
+        "bookmarked": iso(article.bookmarked_at),
+        "snapshot": article.snapshot or "none",
+        "categories": list(article.categories),
+    }
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(str(v), ensure_ascii=False) for v in value) + "]"
+    if value is None:
+        return "null"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def to_markdown(article: Article) -> str:
+    """Front matter (title, url, feed, published, bookmarked) then the best body we have."""
+    record = bookmark_record(article)
+    keys = ("title", "url", "feed", "author", "published", "bookmarked", "snapshot", "categories")
+    front = "\n".join(f"{key}: {_yaml_value(record[key])}" for key in keys)
+    return f"---\n{front}\n---\n\n# {article.title}\n\n{article.body_md}\n"
+
+
+def export_bookmarks(store: Store, folder: Path) -> list[Path]:
+    """Write one file per bookmark into *folder*; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for article in all_bookmarks(store):
+        when = datetime.fromtimestamp(article.published or article.timestamp, UTC)
+        name = f"{when:%Y-%m-%d}-{slug(article.title)}-{article.id}.md"
+        path = folder / name
+        path.write_text(to_markdown(article), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,68 @@
+"""Fetching an article's web page and keeping its extracted text as an offline snapshot.
+
+Uses the same polite, size-capped, http(s)-only client as feeds. Every failure becomes a
+short reason stored on the article ("HTTP 403", "not an HTML page"), never an exception,
+so the feed's own content stays readable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from .extract import ExtractedArticle, ExtractionError, extract_article, is_html_content_type
+from .http import HTML_ACCEPT, FetchError, PoliteClient
+from .store import SnapshotJob, Store
+
+
+class FullTextError(Exception):
+    """Why a page's full text could not be had, in a few words."""
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _decode(content: bytes, content_type: str | None) -> str:
+    """Header charset first, then the page's own <meta charset>, then UTF-8."""
+    charset = "utf-8"
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip() or charset
+    elif match := _META_CHARSET.search(content[:4096]):
+        charset = match.group(1).decode("ascii")
+    try:
+        return content.decode(charset, errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
+
+
+async def fetch_article(
+    client: PoliteClient, url: str, selector: str | None = None
+) -> ExtractedArticle:
+    """Fetch one page and extract its article; FullTextError with a short reason otherwise."""
+    try:
+        result = await client.get(url, accept=HTML_ACCEPT)
+    except FetchError as exc:
+        raise FullTextError(str(exc)) from None
+    if not result.ok:
+        from .refresh import http_reason
+
+        raise FullTextError(http_reason(result.status))
+    if not is_html_content_type(result.content_type):
+        raise FullTextError(f"not an HTML page ({result.content_type or 'no content type'})")
+    html = _decode(result.content, result.content_type)
+    try:
+        return await asyncio.to_thread(extract_article, html, result.url, selector)
+    except ExtractionError as exc:
+        raise FullTextError(str(exc)) from None
+
+
+async def fetch_snapshot(client: PoliteClient, store: Store, job: SnapshotJob) -> str | None:
+    """Fetch and store one snapshot; returns None on success, else the reason it failed."""
+    try:
+        article = await fetch_article(client, job.url, job.selector)
+    except FullTextError as exc:
+        reason = str(exc)
+        await asyncio.to_thread(store.snapshot_failed, job.article_id, reason)
+        return reason
+    await asyncio.to_thread(store.save_snapshot, job.article_id, article.markdown)
+    return None

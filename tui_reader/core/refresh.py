@@ -1,0 +1,284 @@
+"""The one refresh service: fetch due feeds politely, parse off the event loop, write each
+feed in one transaction, and report progress through a callback.
+
+The TUI runs :meth:`RefreshService.refresh` as an async worker (cancelling it on quit
+leaves the cache consistent, since every feed is one transaction); the CLI runs it with
+``asyncio.run``. Parsing and SQLite writes go to threads so the loop stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .config import Settings
+from .errors import UserError
+from .feeds_file import load_subscriptions, save_subscriptions
+from .fulltext import fetch_snapshot
+from .http import FetchError, PoliteClient
+from .models import FeedInfo
+from .parse import FeedParseError, parse_feed
+from .store import SaveResult, Store
+
+MAX_BACKOFF = 24 * 3600
+STATUS_OK = "ok"
+STATUS_UNCHANGED = "not modified"
+STATUS_ERROR = "error"
+STATUS_DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What happened to one feed in a refresh."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: str
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    network_error: bool = False
+    new_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """A snapshot of a running refresh; later ones replace earlier ones."""
+
+    done: int
+    total: int
+    new_articles: int
+    failed: int
+    current: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """The summary of a finished refresh."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    started: int = 0
+    finished: int = 0
+    purged: int = 0
+    snapshots_ok: int = 0
+    snapshots_failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def failed(self) -> list[FeedOutcome]:
+        return [o for o in self.outcomes if o.error]
+
+    @property
+    def new_articles(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    @property
+    def new_ids(self) -> tuple[int, ...]:
+        return tuple(i for o in self.outcomes for i in o.new_ids)
+
+    @property
+    def offline(self) -> bool:
+        """Every feed failed to connect: most likely no network at all."""
+        return bool(self.outcomes) and all(o.network_error for o in self.outcomes)
+
+    @property
+    def nothing_done(self) -> bool:
+        """Feeds were due but not one could be fetched."""
+        return bool(self.outcomes) and all(o.error for o in self.outcomes)
+
+    def summary(self) -> str:
+        """One line for the status bar and the CLI."""
+        if not self.outcomes:
+            return "no feeds were due"
+        parts = [f"{self.total} feeds", f"{self.new_articles} new"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.offline:
+            parts.append("offline")
+        return ", ".join(parts)
+
+
+ProgressCallback = Callable[[RefreshProgress], None]
+
+
+def backoff_seconds(interval: int, failures: int) -> int:
+    """Wait longer after each consecutive failure, up to a day."""
+    return int(min(interval * (2 ** max(failures - 1, 0)), MAX_BACKOFF))
+
+
+def http_reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+class RefreshService:
+    """Fetches, parses and stores feeds; shared by the TUI and the CLI."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        feeds_file: Path | None = None,
+        client_factory: Callable[[], PoliteClient] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.feeds_file = feeds_file
+        self._client_factory = client_factory or self._default_client
+
+    def _default_client(self) -> PoliteClient:
+        return PoliteClient(
+            concurrency=self.settings.concurrency,
+            timeout=self.settings.timeout_seconds,
+            max_bytes=self.settings.max_bytes,
+        )
+
+    async def refresh(
+        self,
+        *,
+        feed_ids: Sequence[int] | None = None,
+        force: bool = False,
+        progress: ProgressCallback | None = None,
+        now: int | None = None,
+        snapshots: bool = True,
+    ) -> RefreshReport:
+        """Refresh the due feeds (or the given ones), then purge and fetch pending snapshots."""
+        started = now or int(time.time())
+        if feed_ids is not None:
+            wanted = set(feed_ids)
+            feeds = [f for f in await asyncio.to_thread(self.store.feeds) if f.id in wanted]
+        else:
+            feeds = await asyncio.to_thread(self.store.due_feeds, started, force=force)
+        outcomes: list[FeedOutcome] = []
+        new_total = 0
+
+        def report(current: str | None = None) -> None:
+            if progress is not None:
+                failed = sum(1 for o in outcomes if o.error)
+                progress(RefreshProgress(len(outcomes), len(feeds), new_total, failed, current))
+
+        report()
+        async with self._client_factory() as client:
+            tasks = [asyncio.create_task(self._refresh_one(client, f, started)) for f in feeds]
+            try:
+                for next_done in asyncio.as_completed(tasks):
+                    outcome = await next_done
+                    outcomes.append(outcome)
+                    new_total += outcome.new
+                    report(outcome.title)
+            finally:
+                for task in tasks:
+                    task.cancel()
+            purged = 0
+            if feed_ids is None:
+                cutoff = started - self.settings.retention_days * 86400
+                purged = await asyncio.to_thread(self.store.purge, cutoff)
+            ok = bad = 0
+            if snapshots and self.settings.full_text_per_refresh > 0:
+                ok, bad = await self.fetch_snapshots(client, self.settings.full_text_per_refresh)
+        return RefreshReport(outcomes, started, int(time.time()), purged, ok, bad)
+
+    async def fetch_snapshots(self, client: PoliteClient, limit: int) -> tuple[int, int]:
+        """Fetch full text for pending bookmarks and full-text feeds; returns (ok, failed)."""
+        jobs = await asyncio.to_thread(self.store.snapshot_jobs, limit=limit)
+        results = await asyncio.gather(*(fetch_snapshot(client, self.store, j) for j in jobs))
+        ok = sum(1 for r in results if r is None)
+        return ok, len(results) - ok
+
+    async def _refresh_one(self, client: PoliteClient, feed: FeedInfo, now: int) -> FeedOutcome:
+        interval = self.settings.refresh_minutes * 60
+        title = feed.display_title
+        try:
+            result = await client.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        except FetchError as exc:
+            return await self._failed(feed, now, str(exc), interval, network=True)
+        except Exception as exc:  # noqa: BLE001 - one bad feed must not stop the rest
+            return await self._failed(feed, now, f"unexpected error: {exc}", interval)
+        if result.permanent_url and result.permanent_url != feed.url:
+            feed = await asyncio.to_thread(self._follow_redirect, feed, result.permanent_url)
+        if result.not_modified:
+            state = {
+                "last_status": STATUS_UNCHANGED, "last_error": None, "last_fetched": now,
+                "fail_count": 0, "next_due": now + interval,
+                "etag": result.etag or feed.etag,
+                "last_modified": result.last_modified or feed.last_modified,
+            }
+            await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+            return FeedOutcome(feed.id, feed.url, title, STATUS_UNCHANGED)
+        if result.status == 410:
+            state = {
+                "last_status": STATUS_DEAD, "last_error": "HTTP 410 Gone: the feed was removed",
+                "last_fetched": now, "dead": 1,
+            }
+            await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+            return FeedOutcome(feed.id, feed.url, title, STATUS_DEAD, error=state["last_error"])
+        if not result.ok:
+            wait = backoff_seconds(interval, feed.fail_count + 1)
+            if result.status in (429, 503) and result.retry_after:
+                wait = max(wait, min(result.retry_after, MAX_BACKOFF))
+            return await self._failed(feed, now, http_reason(result.status), interval, wait=wait)
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed, result.content, result.url, result.content_type
+            )
+        except FeedParseError as exc:
+            return await self._failed(feed, now, str(exc), interval)
+        state = {
+            "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
+            "next_due": now + interval, "etag": result.etag, "last_modified": result.last_modified,
+        }
+        min_ts = now - self.settings.retention_days * 86400
+        saved: SaveResult = await asyncio.to_thread(
+            self.store.save_feed, feed.id, parsed, state, now=now, min_ts=min_ts
+        )
+        title = feed.title or parsed.title or feed.url
+        return FeedOutcome(
+            feed.id, feed.url, title, STATUS_OK, saved.new, saved.updated, new_ids=saved.new_ids
+        )
+
+    async def _failed(
+        self,
+        feed: FeedInfo,
+        now: int,
+        error: str,
+        interval: int,
+        *,
+        network: bool = False,
+        wait: int | None = None,
+    ) -> FeedOutcome:
+        failures = feed.fail_count + 1
+        state = {
+            "last_status": STATUS_ERROR, "last_error": error, "last_fetched": now,
+            "fail_count": failures,
+            "next_due": now + (wait if wait is not None else backoff_seconds(interval, failures)),
+        }
+        await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+        return FeedOutcome(
+            feed.id, feed.url, feed.display_title, STATUS_ERROR, error=error,
+            network_error=network,
+        )
+
+    def _follow_redirect(self, feed: FeedInfo, new_url: str) -> FeedInfo:
+        """A 301/308 moved the feed: store the new URL here and in feeds.toml."""
+        if not self.store.change_feed_url(feed.id, new_url):
+            return feed
+        if self.feeds_file is not None:
+            try:
+                subs = load_subscriptions(self.feeds_file)
+                subs = [replace(s, url=new_url) if s.url == feed.url else s for s in subs]
+                save_subscriptions(self.feeds_file, subs)
+            except (UserError, OSError):
+                pass  # the cache has the new URL; feeds.toml is fixed on the next add/remove
+        return replace(feed, url=new_url)
