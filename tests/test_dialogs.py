@@ -1,0 +1,492 @@
+"""The dialogs, the Feeds screen, the command palette and link opening, driven by Pilot.
+
+Each test mounts the screen on a tiny host App over a real Store under tmp_path; the
+Feeds screen talks to a loopback FeedServer only.
+"""
+
+from __future__ import annotations
+
+import time
+import webbrowser
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from feedserver import FeedServer
+from textual.app import App, ComposeResult
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from tui_reader import links
+from tui_reader.commands import TuiReaderCommands
+from tui_reader.core.feeds_file import load_subscriptions
+from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.session import Session, session_for_home
+from tui_reader.core.subscribe import add_subscription
+from tui_reader.screens.confirm import ConfirmDialog
+from tui_reader.screens.feeds_screen import FeedsScreen, due_words, status_words
+from tui_reader.screens.filter_picker import FilterPicker
+from tui_reader.screens.help_screen import HelpScreen, KeyGroup, group_bindings
+from tui_reader.screens.search_dialog import SearchDialog
+
+pytestmark = pytest.mark.timeout(30)
+
+HOSTILE = "[b]Evil[/b] [@click=app.quit]Desk[/]"
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Loopback Desk</title><link>http://127.0.0.1/</link>
+  <item><title>Story one</title><link>http://127.0.0.1/s/1</link><guid>s1</guid>
+    <pubDate>Fri, 27 Nov 2026 11:20:00 GMT</pubDate></item>
+  <item><title>Story two</title><link>http://127.0.0.1/s/2</link><guid>s2</guid>
+    <pubDate>Fri, 27 Nov 2026 10:20:00 GMT</pubDate></item>
+</channel></rss>
+"""
+
+
+class Host(App[None]):
+    """Stands in for the real app: a session, an empty screen, recorded actions."""
+
+    COMMANDS = App.COMMANDS | {TuiReaderCommands}
+
+    def __init__(self, session: Session | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.results: list[Any] = []
+        self.actions: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("host")
+
+    def record(self, result: Any) -> None:
+        self.results.append(result)
+
+    def action_refresh(self) -> None:
+        self.actions.append("refresh")
+
+    def action_show_feed(self, feed_id: int) -> None:
+        self.actions.append(("feed", feed_id))
+
+    def show_tag(self, tag: str) -> None:
+        self.actions.append(("tag", tag))
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    s = session_for_home(tmp_path)
+    yield s
+    s.close()
+
+
+def items(prefix: str, n: int) -> list[ParsedItem]:
+    return [
+        ParsedItem(f"{prefix}-{i}", f"http://127.0.0.1/{prefix}/{i}", f"{prefix} story {i}",
+                   published=1_790_000_000 + i)
+        for i in range(n)
+    ]
+
+
+def populate(session: Session) -> dict[str, int]:
+    """Three feeds: fetched fine, failing, dead; returns their ids by name."""
+    now = int(time.time())
+    add_subscription(session, "http://127.0.0.1:9/world.xml", tags=["news"])
+    add_subscription(session, "http://127.0.0.1:9/tech.xml", tags=["tech", "news"])
+    add_subscription(session, "http://127.0.0.1:9/gone.xml")
+    store = session.store
+    ids = {}
+    for name in ("world", "tech", "gone"):
+        info = store.feed_by_url(f"http://127.0.0.1:9/{name}.xml")
+        assert info is not None
+        ids[name] = info.id
+    store.save_feed(
+        ids["world"], ParsedFeed("World Desk", None, items("w", 3)),
+        {"last_status": "ok", "last_fetched": now - 60, "next_due": now + 1500},
+    )
+    store.save_feed(ids["tech"], ParsedFeed(HOSTILE, None, items("t", 2)), {})
+    store.update_feed_state(
+        ids["tech"], last_status="error", last_error="connection refused",
+        last_fetched=now, fail_count=1, next_due=now + 3 * 3600,
+    )
+    store.update_feed_state(
+        ids["gone"], last_status="dead", last_error="HTTP 410 Gone: the feed was removed",
+        dead=1,
+    )
+    return ids
+
+
+async def settle(app: App[Any], pilot: Any) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- confirm and search --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "expected"), [("y", True), ("enter", True),
+                                               ("n", False), ("escape", False)])
+async def test_confirm_dialog(key: str, expected: bool) -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        app.push_screen(ConfirmDialog(HOSTILE, yes="Remove", no="Keep"), app.record)
+        await pilot.pause()
+        question = app.screen.query_one("#question", Static)
+        assert str(question.render()) == HOSTILE  # shown literally, not as markup
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.results == [expected]
+
+
+async def test_search_dialog_returns_text() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        app.push_screen(SearchDialog("flood"), app.record)
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "flood"
+        await pilot.press("end", "space", *"barrier", "enter")
+        await pilot.pause()
+        app.push_screen(SearchDialog(), app.record)
+        await pilot.pause()
+        await pilot.press("x", "escape")
+        await pilot.pause()
+    assert app.results == ["flood barrier", None]
+
+
+# -- filter picker -------------------------------------------------------------------------
+
+
+async def test_filter_picker_lists_and_picks_tag(session: Session) -> None:
+    ids = populate(session)
+    app = Host(session)
+    async with app.run_test() as pilot:
+        app.push_screen(FilterPicker(session.store, HeadlineFilter(unread_only=True)), app.record)
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        assert prompts[:3] == ["All feeds  (5 unread)", "Unread only", "Bookmarks"]
+        assert "#news  (5 unread)" in prompts
+        assert "#tech  (2 unread)" in prompts
+        assert f"{HOSTILE}  (2 unread) · failing" in prompts
+        assert options.highlighted == 1  # the current view: unread only
+        await pilot.press("n", "e", "w", "s")
+        await pilot.pause()
+        assert options.option_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [HeadlineFilter(tag="news", unread_only=True)]
+    assert ids
+
+
+async def test_filter_picker_picks_feed_and_cancels(session: Session) -> None:
+    ids = populate(session)
+    app = Host(session)
+    async with app.run_test() as pilot:
+        app.push_screen(FilterPicker(session.store, HeadlineFilter()), app.record)
+        await pilot.pause()
+        await pilot.press(*"world")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.push_screen(FilterPicker(session.store, HeadlineFilter()), app.record)
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        app.push_screen(FilterPicker(session.store, HeadlineFilter()), app.record)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [
+        HeadlineFilter(feed_id=ids["world"]),
+        HeadlineFilter(bookmarked=True),
+        None,
+    ]
+
+
+# -- help ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["question_mark", "escape", "q"])
+async def test_help_opens_and_closes(key: str) -> None:
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(g.plain for g in app.screen.query(KeyGroup))
+        for needle in ("Navigate", "Organise", "ctrl+p", "undo unbookmark", "back / quit"):
+            assert needle in text
+        await pilot.press(key)
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_shows_remapped_keys() -> None:
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HelpScreen([("ctrl+b", "Bookmark"), ("x", "Something new")]))
+        await pilot.pause()
+        text = " ".join(g.plain for g in app.screen.query(KeyGroup))
+        assert "ctrl+b" in text and "Something new" in text
+        assert "undo unbookmark" not in text
+    groups = group_bindings([("ctrl+b", "Bookmark"), ("x", "Something new")])
+    assert groups == {"Organise": [("ctrl+b", "Bookmark")], "More": [("x", "Something new")]}
+
+
+# -- feeds screen --------------------------------------------------------------------------
+
+
+def table_rows(screen: FeedsScreen) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_status_words(session: Session) -> None:
+    ids = populate(session)
+    now = time.time()
+    feeds = {f.id: f for f in session.store.feeds()}
+    assert status_words(feeds[ids["world"]], now).startswith("ok ")
+    assert status_words(feeds[ids["tech"]], now) == "error: connection refused"
+    assert status_words(feeds[ids["gone"]], now) == "dead: 410 Gone"
+    assert due_words(feeds[ids["gone"]], now) == "never"
+    assert due_words(feeds[ids["tech"]], now) in ("in 3h", "in 2h")
+
+
+async def test_feeds_screen_lists_and_removes(session: Session) -> None:
+    ids = populate(session)
+    world = [h for h in session.store.headlines() if h.feed_id == ids["world"]]
+    session.store.set_bookmark(world[0].id)
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen, app.record)
+        await pilot.pause()
+        rows = table_rows(screen)
+        assert [r[0] for r in rows] == [HOSTILE, "http://127.0.0.1:9/gone.xml", "World Desk"]
+        assert rows[0][1:4] == ["2/2", "#news #tech", "error: connection refused"]
+        assert rows[1][3] == "dead: 410 Gone"
+        assert rows[2][3].startswith("ok ")
+        detail = str(screen.query_one("#feeds-detail", Static).render())
+        assert "connection refused" in detail and "http://127.0.0.1:9/tech.xml" in detail
+
+        await pilot.press("down", "down", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one("#question", Static).render())
+        assert "World Desk" in question and "1 bookmarked story is kept" in question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert [r[0] for r in table_rows(screen)] == [HOSTILE, "http://127.0.0.1:9/gone.xml"]
+        urls = [s.url for s in load_subscriptions(session.paths.feeds_file)]
+        assert "http://127.0.0.1:9/world.xml" not in urls and len(urls) == 2
+        assert session.store.feed(ids["world"]) is None
+        kept = session.store.headlines(HeadlineFilter(bookmarked=True))
+        assert [h.id for h in kept] == [world[0].id]
+        assert "Removed World Desk" in str(screen.query_one("#feeds-status", Static).render())
+
+        await pilot.press("d", "n")
+        await settle(app, pilot)
+        assert len(table_rows(screen)) == 2
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.results == [True]
+
+
+async def test_feeds_screen_adds_by_discovery_and_refreshes(
+    session: Session, feed_server: FeedServer
+) -> None:
+    feed_server.route(
+        "/site",
+        '<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" '
+        'href="/feed.xml"></head><body>hi</body></html>',
+        content_type="text/html",
+    )
+    feed_server.route("/feed.xml", RSS)
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen, app.record)
+        await pilot.pause()
+        assert table_rows(screen) == []
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one(Input).value = feed_server.url("/site")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        feed_url = feed_server.url("/feed.xml")
+        assert [s.url for s in load_subscriptions(session.paths.feeds_file)] == [feed_url]
+        rows = table_rows(screen)
+        assert rows[0][0] == "Loopback Desk" and rows[0][1] == "2/2"
+        assert rows[0][3].startswith("ok ")
+        status = str(screen.query_one("#feeds-status", Static).render())
+        assert status == "Loopback Desk: 2 new, 0 updated"
+
+        feed_server.route("/feed.xml", "", status=404)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert table_rows(screen)[0][3] == "error: HTTP 404 Not Found"
+        status = str(screen.query_one("#feeds-status", Static).render())
+        assert status == "Loopback Desk: error: HTTP 404 Not Found"
+        assert feed_server.hits("/feed.xml") == 3  # discovery, first fetch, r
+
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one(Input).value = feed_server.url("/nothing-here")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        status = str(screen.query_one("#feeds-status", Static).render())
+        assert status == f"HTTP 404 Not Found at {feed_server.url('/nothing-here')}"
+        assert len(table_rows(screen)) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [True]
+
+
+async def test_feeds_screen_worker_failure_is_one_line(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(session)
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom [b]not markup[/b]")
+
+    monkeypatch.setattr("tui_reader.screens.feeds_screen.RefreshService.refresh", broken)
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(app, pilot)
+        status = str(screen.query_one("#feeds-status", Static).render())
+        assert status == "Failed: RuntimeError: boom [b]not markup[/b]"
+        assert screen.is_current and app.is_running
+        await pilot.press("r")  # the feed is not stuck as "already fetching"
+        await settle(app, pilot)
+        assert str(screen.query_one("#feeds-status", Static).render()).startswith("Failed")
+
+
+async def test_feeds_screen_refuses_duplicates_and_bad_urls(
+    session: Session, feed_server: FeedServer
+) -> None:
+    add_subscription(session, feed_server.url("/feed.xml"))
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        for url, expected in [
+            (feed_server.url("/feed.xml"), "Already subscribed to "),
+            ("javascript:alert(1)", "Not an http(s) URL: javascript:alert(1)"),
+        ]:
+            await pilot.press("a")
+            await pilot.pause()
+            app.screen.query_one(Input).value = url
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert str(screen.query_one("#feeds-status", Static).render()).startswith(expected)
+        assert feed_server.requests == []
+        assert len(session.subscriptions()) == 1
+
+
+# -- command palette -----------------------------------------------------------------------
+
+
+async def palette_prompts(app: Host, pilot: Any, query: str, expect: str) -> list[str]:
+    """Open the palette, type *query*, and wait until a prompt starts with *expect*."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    options = app.screen.query_one(OptionList)
+    prompts: list[str] = []
+    for _ in range(60):
+        await pilot.pause(0.05)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        if any(p.startswith(expect) for p in prompts):
+            break
+    return prompts
+
+
+async def test_palette_lists_actions_feeds_and_tags(session: Session) -> None:
+    ids = populate(session)
+    app = Host(session)
+    async with app.run_test() as pilot:
+        prompts = await palette_prompts(app, pilot, "", "Refresh all feeds")
+        for title in ("Toggle unread only", "Show bookmarks", "Feeds…", "Search…", "Help"):
+            assert any(p.startswith(title) for p in prompts)
+        assert any(p.startswith("Feed: World Desk") for p in prompts)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        prompts = await palette_prompts(app, pilot, "refresh", "Refresh all feeds")
+        assert prompts[0].startswith("Refresh all feeds")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.actions == ["refresh"]
+
+        prompts = await palette_prompts(app, pilot, "evil desk", "Feed: ")
+        assert prompts[0] == f"Feed: {HOSTILE}\n2 unread"  # literal, markup not parsed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.actions[-1] == ("feed", ids["tech"])
+
+        prompts = await palette_prompts(app, pilot, "tag tech", "Tag: #tech")
+        assert prompts[0].startswith("Tag: #tech")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.actions[-1] == ("tag", "tech")
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+
+    class Fake(webbrowser.BackgroundBrowser):
+        def open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+            calls.append(url)
+            return True
+
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: Fake(["fake"]))
+    for name in ("SSH_CONNECTION", "SSH_TTY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    return calls
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "", "http://",
+     "https://example.org/\x1b[2Jx", "ftp://example.org/"],
+)
+def test_open_refuses_non_http(url: str, browser_calls: list[str]) -> None:
+    assert links.open_in_browser(url) == links.NOT_HTTP
+    assert links.safe_link(url) is None
+    assert browser_calls == []
+
+
+def test_open_over_ssh_says_so(browser_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22")
+    assert links.open_in_browser("https://example.org/") == links.NO_BROWSER
+    assert browser_calls == []
+
+
+def test_open_without_display_or_with_console_browser(
+    browser_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(links.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert links.open_in_browser("https://example.org/") == links.NO_BROWSER
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(webbrowser, "get", lambda using=None: webbrowser.GenericBrowser("w3m"))
+    assert links.open_in_browser("https://example.org/") == links.NO_BROWSER
+    assert browser_calls == []
+
+
+def test_open_with_browser(browser_calls: list[str]) -> None:
+    assert links.open_in_browser(" https://example.org/a?b=1 ") is None
+    assert browser_calls == ["https://example.org/a?b=1"]

@@ -1,0 +1,130 @@
+"""The command palette (ctrl+p): the app's actions, plus one entry per feed and per tag.
+
+Feed titles and tags are hostile text. The palette renders a plain ``str`` prompt as
+markup, and ``Matcher.highlight`` parses its candidate as markup too, so every prompt
+here is built as ``Content`` and highlighted by hand. Commands never embed feed text in
+an action string: feeds are named by their integer id, tags go through a method call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.style import Style
+
+from .core.models import FeedInfo
+from .core.sanitize import clean_text
+from .core.store import Store
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Refresh all feeds", "refresh", "Fetch every feed now"),
+    ("Toggle unread only", "toggle_unread", "Show only unread headlines, or all"),
+    ("Show bookmarks", "toggle_bookmarks", "Saved stories, readable offline"),
+    ("Feeds…", "feeds", "Add, remove and check subscriptions"),
+    ("Help", "help", "Every key"),
+    ("Toggle timeline", "toggle_timeline", "Show or hide the Read next column"),
+    ("Search…", "search", "Find words in headlines and articles"),
+)
+"""(title, app action, help) for the fixed commands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One palette command: its plain text, help and what choosing it does."""
+
+    text: str
+    help: str
+    command: Callable[[], Any]
+
+
+def _store_of(app: object) -> Store | None:
+    """The app's cache, wherever the app keeps it (``session.store`` or ``store``)."""
+    session = getattr(app, "session", None)
+    store = getattr(session, "store", None) or getattr(app, "store", None)
+    return store if isinstance(store, Store) else None
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``Matcher.highlight`` without parsing *text* as markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    style: Style = matcher.match_style
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(style, offset, offset + 1)
+    return content
+
+
+class TuiReaderCommands(Provider):
+    """App actions, feeds ("Feed: World Desk") and tags ("Tag: #news")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._feeds: list[FeedInfo] = []
+        self._tags: list[str] = []
+
+    async def startup(self) -> None:
+        """Read feeds and tags once per palette opening, off the event loop."""
+        store = _store_of(self.app)
+        if store is None:
+            return
+        self._feeds, self._tags = await asyncio.to_thread(
+            lambda: (store.feeds(), store.tags())
+        )
+
+    async def _show_tag(self, tag: str) -> None:
+        """Prefer ``app.show_tag(tag)``: the tag never passes through an action string."""
+        show_tag = getattr(self.app, "show_tag", None)
+        if callable(show_tag):
+            result = show_tag(tag)
+            if inspect.isawaitable(result):
+                await result
+        else:
+            # repr() of a str is a Python literal; the action parser reads it back safely.
+            await self.app.run_action(f"show_tag({tag!r})")
+
+    def entries(self) -> list[Entry]:
+        """Everything the palette can offer, fixed actions first."""
+        run = self.app.run_action
+        found = [Entry(title, help_, partial(run, action)) for title, action, help_ in ACTIONS]
+        for feed in self._feeds:
+            name = clean_text(feed.display_title, 100)
+            found.append(
+                Entry(
+                    f"Feed: {name}",
+                    f"{feed.unread:,} unread",
+                    partial(run, f"show_feed({int(feed.id)})"),
+                )
+            )
+        for tag in self._tags:
+            label = f"Tag: #{clean_text(tag, 40)}"
+            found.append(Entry(label, "Feeds with this tag", partial(self._show_tag, tag)))
+        return found
+
+    async def discover(self) -> Hits:
+        for entry in self.entries():
+            yield DiscoveryHit(
+                Content(entry.text), entry.command, text=entry.text, help=entry.help
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self.entries():
+            score = matcher.match(entry.text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    highlight(matcher, entry.text),
+                    entry.command,
+                    text=entry.text,
+                    help=entry.help,
+                )

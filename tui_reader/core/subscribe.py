@@ -1,0 +1,181 @@
+"""Subscribing and unsubscribing, shared by ``tui-reader add/remove`` and the Feeds screen.
+
+A URL the user pastes is often a site's home page rather than its feed, so
+:func:`resolve_feed` fetches it, and when it is HTML follows the page's
+``<link rel="alternate">`` candidates until one parses. feeds.toml stays the source of
+truth: every change goes through :meth:`Session.save_subscriptions`, which rewrites the
+file and mirrors it into the cache (removing a feed keeps its bookmarked stories).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import replace
+
+from .config import Settings
+from .errors import UserError
+from .feeds_file import Subscription, clean_tags
+from .http import FetchError, FetchResult, PoliteClient
+from .http_url import is_http_url, normalise_url
+from .sanitize import clean_optional, clean_text
+from .session import Session
+
+MAX_CANDIDATES = 5
+"""Feed links tried from one page; a page listing dozens is not worth a request each."""
+
+
+class SubscribeError(UserError):
+    """Why a URL could not be subscribed to, in one line naming the URL."""
+
+
+def make_client(settings: Settings) -> PoliteClient:
+    """A client configured like the refresher's, for one-off fetches from the UI or CLI."""
+    return PoliteClient(
+        concurrency=settings.concurrency,
+        timeout=settings.timeout_seconds,
+        max_bytes=settings.max_bytes,
+    )
+
+
+def _shown(url: str) -> str:
+    return clean_text(url, 120)
+
+
+def _page(result: FetchResult) -> bytes | str:
+    """The page as text when HTTP names its charset, else bytes so ``<meta charset>`` counts."""
+    content_type = (result.content_type or "").lower()
+    if "charset=" not in content_type:
+        return result.content
+    charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    try:
+        return result.content.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return result.content
+
+
+async def _fetch(client: PoliteClient, url: str) -> FetchResult:
+    try:
+        result = await client.get(url)
+    except FetchError as exc:
+        raise SubscribeError(f"{exc} at {_shown(url)}") from None
+    if not result.ok:
+        from .refresh import http_reason
+
+        raise SubscribeError(f"{http_reason(result.status)} at {_shown(url)}")
+    return result
+
+
+async def _parse(result: FetchResult) -> str | None:
+    """The feed's title if the response is a feed; FeedParseError otherwise."""
+    from .parse import parse_feed
+
+    parsed = await asyncio.to_thread(parse_feed, result.content, result.url, result.content_type)
+    return parsed.title
+
+
+async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]:
+    """The feed URL to subscribe to for *url*, and the feed's title if it has one.
+
+    A feed is returned as is (or at its new home after permanent redirects); an HTML page
+    is searched for feed links and the first one that parses wins. Raises
+    :class:`SubscribeError` with one line otherwise.
+    """
+    # Parsing and discovery pull in lxml and friends; `tui-reader remove` needs neither.
+    from .discover import discover_feed_urls
+    from .parse import FeedParseError, looks_like_html
+
+    url = url.strip()
+    if not is_http_url(url):
+        raise SubscribeError(f"not an http(s) URL: {_shown(url)}")
+    result = await _fetch(client, url)
+    try:
+        title = await _parse(result)
+    except FeedParseError as exc:
+        if not looks_like_html(result.content, result.content_type):
+            reason = clean_text(exc, 120)
+            raise SubscribeError(f"no feed found at {_shown(url)} ({reason})") from None
+    else:
+        return normalise_url(result.permanent_url or url), title
+
+    candidates = await asyncio.to_thread(discover_feed_urls, _page(result), result.url)
+    problems: list[str] = []
+    for candidate in candidates[:MAX_CANDIDATES]:
+        if not is_http_url(candidate):
+            continue
+        try:
+            found = await _fetch(client, candidate)
+            title = await _parse(found)
+        except (SubscribeError, FeedParseError) as exc:
+            problems.append(clean_text(exc, 160))
+            continue
+        return normalise_url(found.permanent_url or candidate), title
+    if problems:
+        raise SubscribeError(f"no feed found at {_shown(url)} (tried: {problems[0]})")
+    raise SubscribeError(f"no feed found at {_shown(url)}")
+
+
+async def resolve_with_settings(settings: Settings, url: str) -> tuple[str, str | None]:
+    """:func:`resolve_feed` with a client of its own (what the UI's worker runs)."""
+    async with make_client(settings) as client:
+        return await resolve_feed(client, url)
+
+
+def find_subscription(session: Session, url: str) -> Subscription | None:
+    """The subscription for *url* (compared normalised), if the user has one."""
+    if not is_http_url(url):
+        return None
+    wanted = normalise_url(url)
+    return next((s for s in session.subscriptions() if s.url == wanted), None)
+
+
+def add_subscription(
+    session: Session,
+    url: str,
+    title: str | None = None,
+    tags: Iterable[str] = (),
+) -> Subscription:
+    """Append *url* to feeds.toml (and the cache); returns the saved subscription.
+
+    Subscribing again to a feed already in the file adds no duplicate: the existing entry
+    is kept, with any new tags merged in and the title replaced only when one is given.
+    """
+    if not is_http_url(url):
+        raise SubscribeError(f"not an http(s) URL: {_shown(url)}")
+    url = normalise_url(url)
+    title = clean_optional(title, 200)
+    new_tags = clean_tags(list(tags))
+    subs = session.subscriptions()
+    for index, existing in enumerate(subs):
+        if existing.url != url:
+            continue
+        merged = replace(
+            existing,
+            title=title or existing.title,
+            tags=clean_tags([*existing.tags, *new_tags]),
+        )
+        if merged != existing:
+            subs[index] = merged
+            session.save_subscriptions(subs)
+        return merged
+    sub = Subscription(url=url, title=title, tags=new_tags)
+    subs.append(sub)
+    session.save_subscriptions(subs)
+    return sub
+
+
+def remove_subscription(session: Session, url: str) -> bool:
+    """Drop *url* from feeds.toml and the cache; False if it was not subscribed.
+
+    Bookmarked stories of the feed stay in the cache under the feed's old name.
+    """
+    if not is_http_url(url):
+        return False
+    url = normalise_url(url)
+    subs = session.subscriptions()
+    kept = [s for s in subs if s.url != url]
+    if len(kept) != len(subs):
+        session.save_subscriptions(kept)
+        return True
+    # Not in the file but still cached (feeds.toml edited by hand meanwhile).
+    return session.store.remove_feed(url)

@@ -1,0 +1,64 @@
+"""Opening links from the reader without surprises.
+
+Feed links are hostile input: only absolute http(s) URLs are ever handed on, and never
+through a shell. A terminal app is often used over SSH or on a console with no GUI; there
+``webbrowser`` would either do nothing or start a text browser on top of our screen, so
+we say so instead and point at copying the link.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import webbrowser
+
+from .core.http_url import is_http_url
+
+NO_BROWSER = "No browser here (SSH?) — press y to copy the link"
+NOT_HTTP = "Only http(s) links can be opened"
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL trimmed, if it is an absolute http(s) URL with no hidden characters."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or _UNSAFE.search(url) or not is_http_url(url):
+        return None
+    return url
+
+
+def _is_console_browser(browser: webbrowser.BaseBrowser) -> bool:
+    """Text browsers (lynx, w3m, $BROWSER=…) run in our terminal and would wreck the screen."""
+    return type(browser) is webbrowser.GenericBrowser
+
+
+def has_local_browser() -> bool:
+    """Whether a graphical browser can be started on this machine for this user."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return False
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return not _is_console_browser(browser)
+
+
+def open_in_browser(url: str) -> str | None:
+    """Open *url* in the local browser; returns a one-line reason when it cannot."""
+    link = safe_link(url)
+    if link is None:
+        return NOT_HTTP
+    if not has_local_browser():
+        return NO_BROWSER
+    try:
+        opened = webbrowser.get().open(link, new=2)
+    except (webbrowser.Error, OSError):
+        return NO_BROWSER
+    return None if opened else NO_BROWSER
