@@ -1,0 +1,478 @@
+"""The one HTTP client the reader uses: polite, bounded, and honest about failures.
+
+Polite: a User-Agent that names us, conditional requests, a global and a per-host cap on
+concurrent requests. Bounded: redirects are followed by hand so each hop's scheme is
+checked, and bodies are decompressed here with a running cap, because httpx's own decoders
+inflate a whole network chunk at once (a few kilobytes of brotli can expand to terabytes).
+Honest: any HTTP status comes back as a :class:`FetchResult` for the caller to judge;
+only transport failures raise, as a :class:`FetchError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import math
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from tui_reader import __version__
+from tui_reader.core.http_url import is_http_url
+from tui_reader.core.sanitize import clean_text
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover - httpx[brotli] brings it on CPython
+    brotli = None
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+    "application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+"""Accept header for feed fetches; HTML stays acceptable so discovery can follow."""
+
+HTML_ACCEPT = "text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.5"
+"""Accept header for web pages (discovery, full-text snapshots)."""
+
+DEFAULT_USER_AGENT = f"tui-reader/{__version__} (+terminal news reader)"
+ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_MB = 1024 * 1024
+
+__all__ = [
+    "FEED_ACCEPT",
+    "HTML_ACCEPT",
+    "FetchError",
+    "FetchResult",
+    "PoliteClient",
+    "is_http_url",
+    "parse_retry_after",
+]
+
+
+class FetchError(Exception):
+    """A transport failure, with a short message fit for a status line."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What the server answered, whatever the status."""
+
+    url: str
+    """The final URL, after redirects."""
+    status: int
+    content: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    permanent_url: str | None = None
+    """Where the feed now lives when every redirect hop was permanent (301/308), else None."""
+    retry_after: int | None = None
+    """Seconds to wait, from Retry-After in either of its two forms."""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status <= 299
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> int | None:
+    """Seconds from a Retry-After value: delta-seconds or an HTTP-date (never negative)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000" and friends: HTTP-dates are GMT anyway
+        when = when.replace(tzinfo=datetime.UTC)
+    delta = when.timestamp() - (time.time() if now is None else now)
+    return max(0, math.ceil(delta))
+
+
+def _size_label(n: int) -> str:
+    if n >= _MB and n % _MB == 0:
+        return f"{n // _MB} MB"
+    if n >= _MB:
+        return f"{n / _MB:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
+
+
+def _header_token(value: str | None) -> str | None:
+    """A validator header kept only if it can be sent back verbatim."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > 1024 or not all(" " <= ch <= "~" for ch in value):
+        return None
+    return value
+
+
+# -- bounded decompression ---------------------------------------------------------------
+
+
+class _Decoder(Protocol):
+    def decode(self, data: bytes, limit: int) -> bytes: ...
+
+    def flush(self) -> bytes: ...
+
+
+class _ZlibDecoder:
+    """gzip or deflate; returns at most ``limit + 1`` bytes per call so overflow shows."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._raw_fallback = name == "deflate"
+        # 47 = auto-detect zlib or gzip header; deflate is zlib-wrapped unless it isn't.
+        self._d = zlib.decompressobj(15 if name == "deflate" else 47)
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        try:
+            out = self._d.decompress(data, limit + 1)
+        except zlib.error:
+            if not self._raw_fallback:
+                raise
+            # Some servers send raw deflate without the zlib header.
+            self._raw_fallback = False
+            self._d = zlib.decompressobj(-15)
+            out = self._d.decompress(data, limit + 1)
+        self._raw_fallback = False
+        return out
+
+    def flush(self) -> bytes:
+        return self._d.flush()
+
+
+class _BrotliDecoder:
+    name = "br"
+
+    def __init__(self) -> None:
+        assert brotli is not None
+        self._d = brotli.Decompressor()
+
+    def decode(self, data: bytes, limit: int) -> bytes:
+        try:
+            return self._d.process(data, output_buffer_limit=limit + 1)
+        except TypeError:  # pragma: no cover - brotli < 1.2 has no output limit
+            return self._d.process(data)
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _decoders(content_encoding: str | None) -> list[_Decoder]:
+    """Decoders in the order to apply them (the reverse of how they were applied)."""
+    result: list[_Decoder] = []
+    for token in reversed((content_encoding or "").lower().split(",")):
+        token = token.strip()
+        if token in ("gzip", "x-gzip", "deflate"):
+            result.append(_ZlibDecoder("deflate" if token == "deflate" else "gzip"))
+        elif token == "br" and brotli is not None:
+            result.append(_BrotliDecoder())
+        # identity, empty and unknown codings pass through, as httpx does
+    return result
+
+
+# -- the client --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    status: int
+    location: str
+
+
+class PoliteClient:
+    """An async HTTP client for feeds and pages; use as ``async with PoliteClient() as c``."""
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 8,
+        per_host: int = 2,
+        timeout: float = 20.0,
+        max_bytes: int = 10 * _MB,
+        max_redirects: int = 5,
+        user_agent: str | None = None,
+        trust_env: bool = True,
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.user_agent = user_agent or DEFAULT_USER_AGENT
+        # httpx's timeouts are per read; a server dripping one byte a second never
+        # trips them, so each hop also gets a wall-clock deadline.
+        self.deadline = timeout * 3
+        self._global = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._trust_env = trust_env
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> PoliteClient:
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.timeout),
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            trust_env=self._trust_env,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        parts = urlsplit(url)
+        try:
+            key = f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+        except ValueError:  # a bad port: httpx will refuse the URL in a moment
+            key = parts.netloc.lower()
+        sem = self._hosts.get(key)
+        if sem is None:
+            sem = self._hosts[key] = asyncio.Semaphore(self._per_host)
+        return sem
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+    ) -> FetchResult:
+        """GET ``url``, following redirects by hand.
+
+        Raises :class:`FetchError` for transport failures only; any HTTP status is returned.
+        """
+        if self._client is None:
+            raise RuntimeError("PoliteClient used outside 'async with'")
+        if not is_http_url(url):
+            raise FetchError(f"not an http(s) URL: {clean_text(url, 80)}")
+        _check_url(url)
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+
+        current = url.strip()
+        all_permanent = True
+        hops = 0
+        while True:
+            answer = await self._hop(current, headers)
+            if isinstance(answer, FetchResult):
+                if hops and all_permanent:
+                    return _with_permanent(answer, current)
+                return answer
+            hops += 1
+            if hops > self.max_redirects:
+                raise FetchError("too many redirects")
+            all_permanent = all_permanent and answer.status in _PERMANENT
+            try:
+                target = urljoin(current, answer.location.strip())
+            except ValueError:
+                raise FetchError("bad redirect: unparsable Location") from None
+            if not is_http_url(target):
+                raise FetchError(f"redirect to a non-http(s) URL: {clean_text(target, 80)}")
+            _check_url(target)
+            current = target
+
+    async def _hop(self, url: str, headers: dict[str, str]) -> FetchResult | _Redirect:
+        """One request, holding its host's slot first so a busy host doesn't starve others."""
+        assert self._client is not None
+        async with self._host_semaphore(url), self._global:
+            try:
+                async with asyncio.timeout(self.deadline):
+                    request = self._client.build_request("GET", url, headers=headers)
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        return await self._finish(url, response)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise FetchError(f"timed out after {self.deadline:g}s") from None
+            except httpx.InvalidURL:
+                raise FetchError(f"invalid URL: {clean_text(url, 80)}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(_describe(exc, self.timeout)) from exc
+            except FetchError:
+                raise
+            except UnicodeError as exc:  # idna refusing the host name at connect time
+                raise FetchError(f"invalid host name: {clean_text(url, 80)}") from exc
+            except Exception as exc:  # the network layers below httpx leak odd types
+                raise FetchError(f"network error ({type(exc).__name__})") from exc
+
+    async def _finish(self, url: str, response: httpx.Response) -> FetchResult | _Redirect:
+        status = response.status_code
+        if status in _REDIRECTS:
+            location = response.headers.get("location")
+            if not location or not location.strip():
+                raise FetchError(f"bad redirect: HTTP {status} without a Location")
+            return _Redirect(status, location)
+        content = b""
+        if status not in (204, 304):
+            content = await self._read_body(response)
+        h = response.headers
+        return FetchResult(
+            url=url,
+            status=status,
+            content=content,
+            content_type=clean_text(h.get("content-type")) or None,
+            etag=_header_token(h.get("etag")),
+            last_modified=_header_token(h.get("last-modified")),
+            retry_after=parse_retry_after(h.get("retry-after")),
+        )
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, aborting as soon as it exceeds ``max_bytes``."""
+        limit = self.max_bytes
+        too_big = FetchError(f"response larger than {_size_label(limit)}")
+        encoding = response.headers.get("content-encoding")
+        decoders = _decoders(encoding)
+        declared = response.headers.get("content-length", "")
+        if not decoders and declared.strip().isdigit() and int(declared) > limit:
+            raise too_big
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            async for data in _decoded(response.aiter_raw(), decoders, limit):
+                total += len(data)
+                if total > limit:
+                    raise too_big
+                chunks.append(data)
+        except (zlib.error, _brotli_error()) as exc:
+            coding = clean_text(encoding, 20) or "compressed"
+            raise FetchError(f"could not decode the {coding} response") from exc
+        return b"".join(chunks)
+
+
+async def _decoded(
+    raw: AsyncIterator[bytes], decoders: list[_Decoder], limit: int
+) -> AsyncIterator[bytes]:
+    """Run raw chunks through the decoders, none allowed to produce more than is left of
+    ``limit``, so the caller sees an overflow after at most one extra byte."""
+    produced = 0
+
+    def through(data: bytes, stages: list[_Decoder]) -> bytes:
+        for dec in stages:
+            if not data:
+                break
+            data = dec.decode(data, max(limit - produced, 0))
+        return data
+
+    async for chunk in raw:
+        out = through(chunk, decoders)
+        if out:
+            produced += len(out)
+            yield out
+    for i, dec in enumerate(decoders):
+        out = through(dec.flush(), decoders[i + 1 :])
+        if out:
+            produced += len(out)
+            yield out
+
+
+def _check_url(url: str) -> None:
+    """Refuse, as a FetchError, a URL that httpx or the socket layer would choke on."""
+    try:
+        port = urlsplit(url).port
+        httpx.URL(url.strip())
+    except Exception:  # ValueError, httpx.InvalidURL, idna's errors...
+        raise FetchError(f"invalid URL: {clean_text(url, 80)}") from None
+    if port is not None and not 0 < port < 65536:
+        raise FetchError(f"invalid URL: {clean_text(url, 80)}")
+
+
+def _brotli_error() -> type[BaseException]:
+    return brotli.error if brotli is not None else zlib.error
+
+
+def _with_permanent(result: FetchResult, final_url: str) -> FetchResult:
+    return FetchResult(
+        url=result.url,
+        status=result.status,
+        content=result.content,
+        content_type=result.content_type,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        permanent_url=final_url,
+        retry_after=result.retry_after,
+    )
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and node not in seen and len(seen) < 8:
+        seen.append(node)
+        node = node.__cause__ or node.__context__
+    return seen
+
+
+def _describe(exc: httpx.HTTPError, timeout: float) -> str:
+    """A short, traceback-free phrase for an httpx failure."""
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {timeout:g}s"
+    if isinstance(exc, httpx.ProxyError):
+        return "proxy error"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "not an http(s) URL"
+    chain = _causes(exc)
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        s in text
+        for s in ("name or service", "name resolution", "nodename", "getaddrinfo", "no address")
+    ):
+        return "host not found"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
+        return "connection refused"
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or "certificate" in text:
+        return "TLS certificate not trusted"
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in text or "tls" in text:
+        return "TLS handshake failed"
+    if "unreachable" in text:
+        return "network unreachable"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "disconnect" in text or "closed" in text:
+            return "server closed the connection"
+        return "server sent an invalid HTTP response"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+        return "connection lost"
+    if isinstance(exc, httpx.LocalProtocolError):
+        return "could not send the request"
+    return "network error"
