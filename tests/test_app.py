@@ -1,0 +1,555 @@
+"""The app end to end: a real cache file, a loopback feed server, Textual's Pilot."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from feedserver import FeedServer
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+
+from tui_reader.app import DEMO_STATUS, TuiReaderApp
+from tui_reader.core.demo import build_demo_home
+from tui_reader.core.feeds_file import Subscription
+from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.session import Session, open_session, session_for_home
+from tui_reader.core.store import StoreError
+from tui_reader.widgets import ArticleView, HeadlineList, Timeline
+
+NOW = 1_800_000_000
+DEAD = "http://127.0.0.1:9"
+"""Loopback port 9: nothing listens there, so a fetch fails at once and stays local."""
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The HTTP client trusts the environment; a proxy must not catch loopback requests."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    session = session_for_home(tmp_path / "home")
+    yield session
+    session.close()
+
+
+def item(n: int, *, title: str | None = None, category: str = "politics", age: int = 0,
+         base: str = DEAD) -> ParsedItem:
+    return ParsedItem(
+        guid=f"story-{n}",
+        url=f"{base}/story/{n}",
+        title=title or f"Story {n}",
+        published=NOW - age - n * 600,
+        summary=f"What happened in story {n}.",
+        content_md=(
+            f"Body of story {n}.\n\n[a web link]({base}/more) and [a bad one](javascript:alert(1))"
+        ),
+        categories=(category,),
+    )
+
+
+def subscribe(session: Session, url: str, title: str = "World Desk") -> int:
+    subs = [*session.subscriptions(), Subscription(url, title, ("news",))]
+    session.save_subscriptions(subs)
+    feed = session.store.feed_by_url(url)
+    assert feed is not None
+    return feed.id
+
+
+def seed(session: Session, items: list[ParsedItem], url: str = f"{DEAD}/feed.xml",
+         title: str = "World Desk") -> int:
+    feed_id = subscribe(session, url, title)
+    # Far in the future: a background refresh leaves these feeds alone unless forced.
+    state = {"last_status": "ok", "next_due": NOW * 2}
+    session.store.save_feed(feed_id, ParsedFeed(title, None, items), state, now=NOW)
+    return feed_id
+
+
+def rss(items: list[ParsedItem]) -> str:
+    """A small RSS 2.0 document for the loopback server."""
+    parts = []
+    for it in items:
+        when = format_datetime(datetime.fromtimestamp(it.published or NOW, UTC))
+        parts.append(
+            f"<item><guid>{escape(it.guid or '')}</guid><title>{escape(it.title)}</title>"
+            f"<link>{escape(it.url or '')}</link><pubDate>{when}</pubDate>"
+            f"<category>{escape(it.categories[0])}</category>"
+            f"<description>{escape(it.summary)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>World Desk</title>'
+        f"<link>http://127.0.0.1/</link>{''.join(parts)}</channel></rss>"
+    )
+
+
+def make_app(session: Session, **kwargs: object) -> TuiReaderApp:
+    kwargs.setdefault("refresh_on_start", False)
+    return TuiReaderApp(session, clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
+
+
+async def wait_until(pilot: Pilot[None], check: Callable[[], bool], tries: int = 200) -> None:
+    """Let the app run until *check* holds (a bounded number of short pauses)."""
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    assert check(), "condition never became true"
+
+
+def screen_text(app: TuiReaderApp) -> str:
+    """What the terminal would show, as plain text lines."""
+    update = app.screen._compositor.render_full_update(simplify=True)
+    return "\n".join(
+        "".join(segment.text for strip in line for segment in strip) for line in update.strips
+    )
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+async def test_j_k_enter_opens_the_story_and_marks_it_read(session: Session) -> None:
+    seed(session, [item(n) for n in range(5)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        assert headlines.has_focus
+        await pilot.press("j", "j", "k")
+        assert headlines.highlighted is not None and headlines.highlighted.title == "Story 1"
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.title == "Story 1"
+        opened = session.store.headline(view.article.id)
+        assert opened is not None and opened.read
+        # The first story was only previewed on start: still unread.
+        first = session.store.headlines(HeadlineFilter(), limit=1)[0]
+        assert first.title == "Story 0" and not first.read
+        assert "Body of story 1." in view.query_one(Markdown).source
+        assert "4 unread" in app.main.status.context_text
+
+
+async def test_u_shows_unread_only_and_escape_clears_it(session: Session) -> None:
+    seed(session, [item(n) for n in range(6)])
+    rows = session.store.headlines(HeadlineFilter(), limit=10)
+    session.store.set_read([rows[0].id, rows[3].id])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        await pilot.press("u")
+        await pilot.pause()
+        assert headlines.total == 4
+        assert headlines.filter.unread_only
+        assert "Unread" in app.main.status.context_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert headlines.total == 6
+
+
+async def test_n_and_shift_n_walk_unread_stories(session: Session) -> None:
+    seed(session, [item(n) for n in range(5)])
+    rows = session.store.headlines(HeadlineFilter(), limit=10)
+    session.store.set_read([rows[1].id, rows[3].id])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        await pilot.press("n")
+        await pilot.pause()
+        assert view.article is not None and view.article.title == "Story 2"
+        await pilot.press("n")
+        await pilot.pause()
+        assert view.article is not None and view.article.title == "Story 4"
+        await pilot.press("N")
+        await pilot.pause()
+        assert view.article is not None and view.article.title == "Story 0"
+        assert app.query_one(HeadlineList).cursor == 0
+        assert all(h.read for h in session.store.headlines(HeadlineFilter(), limit=10))
+
+
+async def test_m_toggles_read_and_capital_a_asks_first(session: Session) -> None:
+    seed(session, [item(n) for n in range(4)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        first = session.store.headlines(HeadlineFilter(), limit=1)[0]
+        assert first.read
+        await pilot.press("m")
+        assert not session.store.headline(first.id).read  # type: ignore[union-attr]
+        await pilot.press("A")
+        await pilot.pause()
+        from tui_reader.screens.confirm import ConfirmDialog
+
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert session.store.total_unread() == 0
+        assert "0 unread" in app.main.status.context_text
+
+
+async def test_space_scrolls_then_moves_to_the_next_unread(session: Session) -> None:
+    seed(session, [item(n) for n in range(3)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        await wait_until(pilot, lambda: view.article is not None)
+        await pilot.press("space")  # opens the previewed story (a short one: at its end)
+        await pilot.pause()
+        assert session.store.headline(view.article.id).read  # type: ignore[union-attr]
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.article is not None and view.article.title == "Story 1"
+
+
+# -- bookmarks -------------------------------------------------------------------------
+
+
+async def test_b_bookmarks_in_the_store_and_z_undoes_a_removal(session: Session) -> None:
+    seed(session, [item(n) for n in range(3)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "b")
+        await pilot.pause()
+        story = session.store.headlines(HeadlineFilter(), limit=1)[0]
+        assert story.bookmarked
+        # The full-text fetch goes to a dead loopback port and fails cleanly.
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.query_one("#article-status").render())
+        assert status.startswith("★ full text unavailable")
+        await pilot.press("B")
+        await pilot.pause()
+        assert app.query_one(HeadlineList).total == 1
+        await pilot.press("B", "b")
+        await pilot.pause()
+        assert not session.store.headline(story.id).bookmarked  # type: ignore[union-attr]
+        assert any("z to undo" in str(n.message) for n in app._notifications)
+        await pilot.press("z")
+        await pilot.pause()
+        assert session.store.headline(story.id).bookmarked  # type: ignore[union-attr]
+        await app.workers.wait_for_complete()
+
+
+async def test_e_fetches_the_full_text_from_the_page(
+    session: Session, feed_server: FeedServer
+) -> None:
+    page = (Path(__file__).parent / "pages" / "news_site.html").read_bytes()
+    feed_server.route("/story/1", page, content_type="text/html; charset=utf-8")
+    seed(session, [item(1, base=feed_server.base_url)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.press("enter", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.snapshot == "ok"
+        assert "underwater turbines" in view.query_one(Markdown).source
+        assert str(app.query_one("#article-status").render()) == "Full text"
+        assert feed_server.hits("/story/1") == 1
+
+
+# -- refreshing ------------------------------------------------------------------------
+
+
+async def test_status_line_during_and_after_a_refresh(
+    session: Session, feed_server: FeedServer
+) -> None:
+    gate = threading.Event()
+    body = rss([item(n, base=feed_server.base_url) for n in range(3)])
+
+    def slow(_request: object) -> tuple[int, dict[str, str], str]:
+        gate.wait(10)
+        return 200, {"Content-Type": "application/rss+xml"}, body
+
+    feed_server.route_fn("/feed.xml", slow)
+    subscribe(session, feed_server.url("/feed.xml"))
+    app = make_app(session, refresh_on_start=True)
+    try:
+        async with app.run_test() as pilot:
+            status = app.main.status
+            await wait_until(pilot, lambda: "Refreshing 0/1 feeds" in status.refresh_text)
+            gate.set()
+            await app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: "updated" in status.refresh_text)
+            assert "3 new" in status.refresh_text
+            assert app.query_one(HeadlineList).total == 3
+            assert "3 unread" in status.context_text
+    finally:
+        gate.set()
+
+
+async def test_new_stories_arrive_while_the_selection_stays_put(
+    session: Session, feed_server: FeedServer
+) -> None:
+    base = feed_server.base_url
+    old = [item(n, base=base, age=3600) for n in range(40)]
+    url = feed_server.url("/feed.xml")
+    seed(session, old, url=url)
+    fresh = [item(n, base=base, title=f"Breaking {n}", age=-100_000) for n in (100, 101)]
+    feed_server.route("/feed.xml", rss(fresh + old))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        headlines.move_to(25)
+        await pilot.press("enter")
+        await pilot.pause()
+        selected = headlines.highlighted
+        assert selected is not None and selected.title == "Story 25"
+        line_on_screen = headlines.cursor * 2 - headlines.scroll_offset.y
+        assert headlines.scroll_offset.y > 0
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert headlines.total == 42
+        assert headlines.highlighted is not None and headlines.highlighted.id == selected.id
+        assert headlines.cursor == 27
+        assert headlines.cursor * 2 - headlines.scroll_offset.y == line_on_screen
+        titles = [h.title for h in app.query_one(Timeline).headlines]
+        assert "Breaking 100" in titles and "Breaking 101" in titles
+        assert "2 new" in app.main.status.refresh_text
+        assert app.query_one(ArticleView).article.id == selected.id  # type: ignore[union-attr]
+
+
+async def test_an_unreachable_feed_is_one_line_and_the_app_keeps_working(
+    session: Session, feed_server: FeedServer
+) -> None:
+    feed_server.route("/ok.xml", rss([item(1, base=feed_server.base_url)]))
+    subscribe(session, feed_server.url("/ok.xml"), "Good Feed")
+    subscribe(session, f"{DEAD}/gone.xml", "Dead Feed")
+    app = make_app(session, refresh_on_start=True)
+    async with app.run_test() as pilot:
+        status = app.main.status
+        await wait_until(pilot, lambda: "failed" in status.refresh_text)
+        assert "1 feed failed — F for details" in status.refresh_text
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.title == "Story 1"
+
+
+async def test_a_refresh_that_crashes_becomes_one_status_line(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire\nTraceback (most recent call last)")
+
+    monkeypatch.setattr("tui_reader.core.refresh.RefreshService.refresh", broken)
+    app = make_app(session, refresh_on_start=True)
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = app.main.status.refresh_text
+        assert text.startswith("refresh failed: disk on fire")
+        assert "\n" not in text
+        assert app.is_running
+
+
+async def test_quitting_mid_refresh_cancels_it(
+    session: Session, feed_server: FeedServer
+) -> None:
+    gate = threading.Event()
+
+    def hang(_request: object) -> tuple[int, dict[str, str], str]:
+        gate.wait(10)
+        return 200, {}, rss([])
+
+    feed_server.route_fn("/feed.xml", hang)
+    subscribe(session, feed_server.url("/feed.xml"))
+    app = make_app(session, refresh_on_start=True)
+    try:
+        async with app.run_test() as pilot:
+            await wait_until(pilot, lambda: "Refreshing" in app.main.status.refresh_text)
+            refresh = [w for w in app.workers if w.group == "refresh"]
+            await pilot.press("q")
+            await pilot.pause()
+            assert refresh and all(w.is_cancelled for w in refresh)
+        assert not app.is_running
+    finally:
+        gate.set()
+
+
+# -- safety ----------------------------------------------------------------------------
+
+
+async def test_hostile_titles_render_literally(session: Session) -> None:
+    hostile = "[bold]x[/] \x1b[31mred [@click=app.quit]click[/]"
+    seed(session, [item(1, title=hostile, category="[b]topic[/b]"), item(2)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j")  # open story 2: its timeline lists the hostile one
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "\x1b" not in text
+        assert "[bold]x[/] [31mred" in text
+        assert "[B]TOPIC[/B]" in text  # the timeline's topic label
+        await pilot.press("k", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "\x1b" not in text
+        assert str(app.query_one("#article-title").render()).startswith("[bold]x[/]")
+        assert app.is_running
+
+
+async def test_links_in_the_body_open_only_when_they_are_web_links(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+    opened: list[str] = []
+    monkeypatch.setattr("tui_reader.links.open_in_browser", lambda url: opened.append(url))
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        markdown = app.query_one(Markdown)
+        markdown.post_message(Markdown.LinkClicked(markdown, "javascript:alert('[/]')"))
+        markdown.post_message(Markdown.LinkClicked(markdown, f"{DEAD}/more"))
+        await pilot.pause()
+        assert opened == [f"{DEAD}/more"]
+        # The refusal quotes the hostile link literally (not as markup) and nothing crashed.
+        await pilot.pause()
+        refusal = [n for n in app._notifications if "alert('[/]')" in n.message]
+        assert refusal and not refusal[0].markup  # hostile text is never markup
+        assert app.is_running
+
+
+async def test_a_store_error_is_a_notification_not_a_crash(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("cache.sqlite3: the cache is busy in another process")
+
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(session.store, "set_bookmark", locked)
+        monkeypatch.setattr(session.store, "set_read", locked)
+        await pilot.press("b", "enter", "m")
+        await pilot.pause()
+        assert app.is_running
+        assert any("busy in another process" in str(n.message) for n in app._notifications)
+
+
+# -- settings, layout, demo --------------------------------------------------------------
+
+
+async def test_keymap_from_settings_and_theme_is_saved(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    session = session_for_home(home)
+    keys = {"bookmark": "x", "no-such-action": "y"}
+    session.settings = replace(session.settings, keys=keys, theme="nord")
+    seed(session, [item(1)])
+    app = make_app(session)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert app.theme == "nord"
+            assert any("no_such_action" in str(n.message) for n in app._notifications)
+            await pilot.press("x")
+            assert session.store.headlines(HeadlineFilter(), limit=1)[0].bookmarked
+            app.theme = "textual-light"
+            await app.workers.wait_for_complete()
+        config = session.paths.config_file.read_text()
+        assert 'theme = "textual-light"' in config
+    finally:
+        session.close()
+
+
+async def test_palette_actions_reach_the_main_screen(session: Session) -> None:
+    feed_id = seed(session, [item(1), item(2)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.run_action(f"show_feed({feed_id})")
+        assert app.main.filter == HeadlineFilter(feed_id=feed_id)
+        assert "World Desk" in app.main.status.context_text
+        app.show_tag("news")
+        assert app.main.filter == HeadlineFilter(tag="news")
+        await app.run_action("toggle_unread")
+        assert app.main.filter.unread_only
+        await app.run_action("toggle_timeline")
+        assert not app.query_one(Timeline).display
+        await pilot.press("q", "q")  # the first q clears the filter, the second quits
+        await pilot.pause()
+        assert app.main.filter == HeadlineFilter()
+    assert not app.is_running
+
+
+async def test_narrow_terminal_hides_the_timeline_until_t(session: Session) -> None:
+    seed(session, [item(n) for n in range(3)])
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        timeline = app.query_one(Timeline)
+        assert not timeline.display
+        await pilot.press("t")
+        await pilot.pause()
+        assert timeline.display
+        assert timeline.region.width > 30 and timeline.region.height >= 6
+        assert app.query_one(ArticleView).region.height >= 8
+        await pilot.press("t")
+        await pilot.pause()
+        assert not timeline.display
+        text = screen_text(app)
+        assert "Headlines" in text and "Article" in text and "q quit" in text
+
+
+async def test_first_run_says_where_feeds_toml_is(tmp_path: Path) -> None:
+    from tui_reader.core.paths import Paths
+
+    paths = Paths.under(tmp_path / "home")
+    session = open_session(paths, starter_feeds=True)
+    try:
+        assert session.first_run
+        app = make_app(session)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert any(str(paths.feeds_file) in str(n.message) for n in app._notifications)
+    finally:
+        session.close()
+
+
+async def test_demo_shows_the_world_story_and_a_timeline(tmp_path: Path) -> None:
+    paths = build_demo_home(tmp_path / "demo", NOW)
+    session = open_session(paths)
+    app = TuiReaderApp(session, demo=True, clock=lambda: NOW)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.main.status.refresh_text.strip() == DEMO_STATUS
+            assert not [w for w in app.workers if w.group == "refresh"]
+            headlines = app.query_one(HeadlineList)
+            titles = [headlines.pager.get(i).title for i in range(headlines.total)]  # type: ignore[union-attr]
+            world = next(i for i, t in enumerate(titles) if t.startswith("Halvern Sea"))
+            headlines.move_to(world)
+            await pilot.press("enter")
+            await pilot.pause()
+            view = app.query_one(ArticleView)
+            assert view.article is not None and view.article.feed_title == "World Desk"
+            timeline = app.query_one(Timeline)
+            assert len(timeline.headlines) >= 3
+            text = screen_text(app)
+            assert "Halvern Sea" in text and "Read next" in text
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Screens and dialogs. Import them from their modules: dialogs load lazily."""

@@ -1,0 +1,8 @@
+"""The main screen's regions."""
+
+from .article_view import ArticleView
+from .headline_list import HeadlineList, HeadlinePager
+from .status_line import StatusLine
+from .timeline import Timeline
+
+__all__ = ["ArticleView", "HeadlineList", "HeadlinePager", "StatusLine", "Timeline"]

@@ -1,0 +1,155 @@
+"""The article pane: a header built from plain text, the body as Markdown, comments.
+
+Feed text is hostile. The header lines are :class:`Content` objects made from plain
+strings (never markup), and the Markdown widget is told not to open links: a click only
+posts :class:`ArticleView.LinkRequested`, and the screen lets http(s) through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from ..core.models import Article
+from ..core.sanitize import clean_block
+from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING
+from ..text import long_date, one_line
+
+EMPTY_HINT = "Choose a headline and press enter to read it."
+
+
+def snapshot_line(article: Article) -> str:
+    """The bookmark / offline-copy status under the title, or "" when there is none."""
+    star = "★ " if article.bookmarked else ""
+    status = article.snapshot
+    if status == SNAPSHOT_OK:
+        return f"{star}Saved offline" if article.bookmarked else "Full text"
+    if status == SNAPSHOT_PENDING:
+        return f"{star}Saving full text…" if article.bookmarked else "Fetching full text…"
+    if status:
+        return f"{star}{one_line(status, 120)}"
+    return "★ Bookmarked" if article.bookmarked else ""
+
+
+def meta_line(article: Article, now: float) -> str:
+    """"Feed · Author · Mon 27 Nov, 10:02" (with the year when it is not this one)."""
+    parts = [one_line(article.feed_title, 80), one_line(article.author, 60)]
+    parts.append(long_date(article.published or article.updated or article.timestamp, now))
+    return " · ".join(p for p in parts if p)
+
+
+def comments_line(article: Article) -> str:
+    if not article.comments_url:
+        return ""
+    count = article.comments_count
+    if count is None:
+        label = "Comments"
+    else:
+        label = f"{count:,} comment" + ("" if count == 1 else "s")
+    return f"{label} · c to open"
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """One story, scrolled with space / page keys from anywhere on the main screen."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="article_down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="article_up"),
+        Binding("g", "scroll_home", "Top", show=False, id="article_top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="article_bottom"),
+    ]
+
+    class LinkRequested(Message):
+        """A link in the body was clicked; the href is untrusted."""
+
+        def __init__(self, href: str) -> None:
+            super().__init__()
+            self.href = href
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.article: Article | None = None
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._body = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(EMPTY_HINT), id="article-empty")
+        yield Static(id="article-title", classes="article-part")
+        yield Static(id="article-meta", classes="article-part")
+        yield Static(id="article-tags", classes="article-part")
+        yield Static(id="article-status", classes="article-part")
+        yield Static(id="article-link", classes="article-part")
+        yield Markdown(id="article-body", open_links=False, classes="article-part")
+        yield Static(id="article-comments", classes="article-part")
+
+    def _set_line(self, widget_id: str, text: str) -> None:
+        widget = self.query_one(f"#{widget_id}", Static)
+        widget.update(Content(text))
+        widget.display = bool(text)
+
+    async def show_empty(self, hint: str = EMPTY_HINT) -> None:
+        """No story: say how to get one."""
+        async with self._lock:
+            self.article = None
+            self.set_class(True, "-empty")
+            self.query_one("#article-empty", Static).update(Content(hint))
+            self._body = ""
+            await self.query_one(Markdown).update("")
+
+    async def show(self, article: Article) -> None:
+        """Show *article* (from the top if it is another story).
+
+        Calls are serialised: two overlapping Markdown updates would both keep their blocks.
+        """
+        async with self._lock:
+            await self._show(article)
+
+    async def _show(self, article: Article) -> None:
+        same = self.article is not None and self.article.id == article.id
+        body = clean_block(article.body_md)
+        self.article = article
+        self.set_class(False, "-empty")
+        self._set_line("article-title", one_line(article.title) or "(untitled)")
+        self._set_line("article-meta", meta_line(article, self._clock()))
+        self._set_line("article-tags", " · ".join(one_line(c, 40) for c in article.categories[:8]))
+        self._set_line("article-link", one_line(article.url) if article.url else "")
+        self._set_line("article-comments", comments_line(article))
+        self.update_status(article)
+        self.border_subtitle = "o open · y copy link" if article.url else ""
+        if not same:
+            self.scroll_home(animate=False, immediate=True)
+        if body != self._body or not same:
+            self._body = body
+            await self.query_one(Markdown).update(body)
+
+    def update_status(self, article: Article) -> None:
+        """Refresh only the flags line (bookmark, snapshot) of the story on show."""
+        if self.article is not None and self.article.id == article.id:
+            self.article = article
+            self._set_line("article-status", snapshot_line(article))
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.post_message(self.LinkRequested(event.href))
+
+    @property
+    def at_end(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+

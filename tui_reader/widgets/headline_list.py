@@ -1,0 +1,541 @@
+"""The headline list: a line-API widget over a store query, read a page at a time.
+
+Nothing here holds the whole list. :class:`HeadlinePager` knows only how many rows the
+filter matches and keeps a small LRU of 200-row pages, each fetched by keyset cursor from
+a neighbouring page (or from either end of the list), so home, end and scrolling through
+50,000 stories cost a handful of indexed queries. The widget draws two lines per story
+from whatever page the visible lines fall in (toolong's ``LogLines`` does the same).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..core.errors import UserError
+from ..core.models import Headline, HeadlineFilter
+from ..core.store import Store
+from ..text import fit, one_line, relative_time
+
+PAGE_SIZE = 200
+MAX_PAGES = 40
+LINES_PER_ROW = 2
+_FLOOR: tuple[int, int] = (-(2**62), -(2**62))
+"""A cursor older than any row: ``before=_FLOOR`` reads the oldest rows (the list's end)."""
+
+
+class HeadlinePager:
+    """Random access to one filter's headlines without loading them all.
+
+    Page ``n`` holds rows ``n*page_size`` to ``(n+1)*page_size - 1`` in newest-first
+    order. It is read with ``after`` = the last cursor of page ``n-1`` or ``before`` = the
+    first cursor of page ``n+1``; the first and last pages need no neighbour. A jump far
+    from any cached page walks page by page (and caches what it passes).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        filt: HeadlineFilter,
+        *,
+        page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
+        total: int | None = None,
+    ) -> None:
+        self.store = store
+        self.filter = filt
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.queries = 0
+        """Store queries made so far (tests assert on this, not on timings)."""
+        self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
+        self.total = self._count() if total is None else total
+
+    def _count(self, before: tuple[int, int] | None = None) -> int:
+        self.queries += 1
+        return self.store.count(self.filter, before=before)
+
+    def _query(
+        self,
+        limit: int,
+        *,
+        after: tuple[int, int] | None = None,
+        before: tuple[int, int] | None = None,
+    ) -> list[Headline]:
+        self.queries += 1
+        return self.store.headlines(self.filter, limit=limit, after=after, before=before)
+
+    @property
+    def last_page(self) -> int:
+        return max(0, (self.total - 1) // self.page_size)
+
+    def get(self, index: int) -> Headline | None:
+        """The row at *index*, or None outside the list (or if the data moved under us)."""
+        if not 0 <= index < self.total:
+            return None
+        number, offset = divmod(index, self.page_size)
+        page = self._page(number)
+        return page[offset] if offset < len(page) else None
+
+    def cached(self, index: int) -> Headline | None:
+        """The row at *index* if its page is already loaded; never queries."""
+        number, offset = divmod(index, self.page_size)
+        page = self._pages.get(number)
+        return page[offset] if page is not None and 0 <= offset < len(page) else None
+
+    def replace_row(self, headline: Headline) -> bool:
+        """Swap in a changed copy of a cached row (read or bookmark flag); True if found."""
+        for page in self._pages.values():
+            for position, row in enumerate(page):
+                if row.id == headline.id:
+                    page[position] = headline
+                    return True
+        return False
+
+    def index_of(self, headline: Headline) -> int | None:
+        """Where *headline* sits in this filter now, or None if it no longer matches."""
+        index = self._count(before=headline.cursor)
+        row = self.get(index)
+        return index if row is not None and row.id == headline.id else None
+
+    def _page(self, number: int) -> list[Headline]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        if number in (0, self.last_page) or self._neighbour(number) is not None:
+            return self._store_page(number, self._load(number))
+        # Far from anything cached: walk from the nearest cached page (or an end).
+        start = min(
+            [*self._pages, 0, self.last_page], key=lambda known: abs(known - number)
+        )
+        step = 1 if number > start else -1
+        rows: list[Headline] = []
+        for current in range(start, number + step, step):
+            cached = self._pages.get(current)
+            rows = cached if cached is not None else self._store_page(current, self._load(current))
+        return rows
+
+    def _neighbour(self, number: int) -> int | None:
+        if number - 1 in self._pages and len(self._pages[number - 1]) == self.page_size:
+            return number - 1
+        if number + 1 in self._pages and self._pages[number + 1]:
+            return number + 1
+        return None
+
+    def _load(self, number: int) -> list[Headline]:
+        size = self.page_size
+        if number == 0:
+            return self._query(size)
+        if number == self.last_page:
+            return self._query(self.total - number * size, before=_FLOOR)
+        above = self._pages.get(number - 1)
+        if above and len(above) == size:
+            return self._query(size, after=above[-1].cursor)
+        below = self._pages.get(number + 1)
+        if below:
+            return self._query(size, before=below[0].cursor)
+        if above:  # a short page above means rows vanished; carry on after it
+            return self._query(size, after=above[-1].cursor)
+        return []
+
+    def _store_page(self, number: int, rows: list[Headline]) -> list[Headline]:
+        self._pages[number] = rows
+        self._pages.move_to_end(number)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        return rows
+
+    def next_unread(self, index: int, forward: bool) -> tuple[int, Headline] | None:
+        """The nearest unread row below (or above) *index*, and its index."""
+        current = self.get(index)
+        unread = replace(self.filter, unread_only=True)
+        self.queries += 1
+        if current is None:
+            rows = self.store.headlines(unread, limit=1) if forward else []
+        elif forward:
+            rows = self.store.headlines(unread, limit=1, after=current.cursor)
+        else:
+            rows = self.store.headlines(unread, limit=1, before=current.cursor)
+        if not rows:
+            return None
+        found = rows[0]
+        position = self.index_of(found)
+        return (position, found) if position is not None else None
+
+
+class HeadlineList(ScrollView, can_focus=True):
+    """Two lines per story: "● title" and "  Feed · 12m … ★"."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list_page_up"),
+        Binding("g,home", "first", "First", show=False, id="first"),
+        Binding("G,end", "last", "Last", show=False, id="last"),
+        Binding("enter", "open", "open", show=False, id="open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "headline-list--cursor",
+        "headline-list--unread",
+        "headline-list--read",
+        "headline-list--meta",
+        "headline-list--dot",
+        "headline-list--star",
+        "headline-list--empty",
+    }
+
+    class Highlighted(Message):
+        """The cursor moved to another story (or the list became empty)."""
+
+        def __init__(self, headline_list: HeadlineList, headline: Headline | None) -> None:
+            super().__init__()
+            self.headline_list = headline_list
+            self.headline = headline
+
+        @property
+        def control(self) -> HeadlineList:
+            return self.headline_list
+
+    class Opened(Message):
+        """The user asked to read a story (enter or a click)."""
+
+        def __init__(self, headline_list: HeadlineList, headline: Headline) -> None:
+            super().__init__()
+            self.headline_list = headline_list
+            self.headline = headline
+
+        @property
+        def control(self) -> HeadlineList:
+            return self.headline_list
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], float],
+        filt: HeadlineFilter | None = None,
+        page_size: int = PAGE_SIZE,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self._clock = clock
+        self._page_size = page_size
+        self.cursor = 0
+        self.empty_text = "No stories yet"
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._styles: dict[tuple[str, bool], Style] = {}
+        self._generation = 0
+        self._error_shown = False
+        self.pager = self._new_pager(filt or HeadlineFilter())
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def filter(self) -> HeadlineFilter:
+        return self.pager.filter
+
+    @property
+    def total(self) -> int:
+        return self.pager.total
+
+    @property
+    def highlighted(self) -> Headline | None:
+        return self._row(self.cursor)
+
+    def _now(self) -> float:
+        return self._clock()
+
+    def _row(self, index: int) -> Headline | None:
+        """A row, with store failures turned into one notification instead of a crash."""
+        try:
+            return self.pager.get(index)
+        except (UserError, sqlite3.Error) as exc:
+            self._report(exc)
+            return None
+
+    def _report(self, exc: Exception) -> None:
+        if not self._error_shown:
+            self._error_shown = True
+            self.notify(
+                one_line(exc, 200), title="Cannot read the cache", severity="error", markup=False
+            )
+
+    def _new_pager(self, filt: HeadlineFilter) -> HeadlinePager:
+        """A pager for *filt*; an unreadable cache shows as an empty list, not a crash."""
+        self._error_shown = False
+        try:
+            return HeadlinePager(self.store, filt, page_size=self._page_size)
+        except (UserError, sqlite3.Error) as exc:
+            self._report(exc)
+            return HeadlinePager(self.store, filt, page_size=self._page_size, total=0)
+
+    def _invalidate(self) -> None:
+        self._generation += 1
+        self._lines.clear()
+        self.refresh()
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total * LINES_PER_ROW)
+        self.border_subtitle = f"{self.total:,}" if self.total else ""
+
+    def on_mount(self) -> None:
+        self._resize_virtual()
+        self.post_message(self.Highlighted(self, self.highlighted))
+        self.set_interval(60, self._invalidate)  # "12m" becomes "13m"
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
+        self._lines.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._generation += 1
+        self._lines.clear()
+        self._styles.clear()
+
+    def on_focus(self) -> None:
+        self._styles.clear()
+        self._lines.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._styles.clear()
+        self._lines.clear()
+        self.refresh()
+
+    # -- loading ----------------------------------------------------------------------
+
+    def set_filter(self, filt: HeadlineFilter) -> None:
+        """Show another filter from the top."""
+        self.pager = self._new_pager(filt)
+        self.cursor = 0
+        self._resize_virtual()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._invalidate()
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def reload(self) -> None:
+        """Read the list again (new stories arrived) keeping the selected story where it was.
+
+        The selection's new index is the number of rows now sorting above it, and the
+        viewport moves by the same amount so the story stays on the same screen line.
+        No Highlighted message: a background refresh must not swap the story being read.
+        """
+        selected = self.highlighted
+        old_cursor, old_scroll = self.cursor, self.scroll_offset.y
+        self.pager = self._new_pager(self.filter)
+        new_cursor = None
+        if selected is not None:
+            try:
+                new_cursor = self.pager.index_of(selected)
+            except (UserError, sqlite3.Error):
+                new_cursor = None
+        if new_cursor is None:
+            new_cursor = min(old_cursor, max(0, self.total - 1))
+        self.cursor = new_cursor
+        self._resize_virtual()
+        shift = (new_cursor - old_cursor) * LINES_PER_ROW
+        self.scroll_to(y=old_scroll + shift, animate=False, immediate=True)
+        self._invalidate()
+
+    def update_row(self, headline: Headline) -> None:
+        """Redraw a story whose flags changed, if it is loaded."""
+        if self.pager.replace_row(headline):
+            self._invalidate()
+
+    # -- moving -----------------------------------------------------------------------
+
+    def move_to(self, index: int, *, top: bool = False) -> None:
+        """Put the cursor on *index* (clamped) and scroll it into view."""
+        if self.total == 0:
+            index = 0
+        else:
+            index = max(0, min(index, self.total - 1))
+        changed = index != self.cursor
+        self.cursor = index
+        self._lines.clear()
+        self.refresh()
+        self.scroll_to_region(
+            Region(0, index * LINES_PER_ROW, 1, LINES_PER_ROW),
+            animate=False,
+            top=top,
+            immediate=True,
+        )
+        if changed:
+            self.post_message(self.Highlighted(self, self.highlighted))
+
+    def select_article(self, article_id: int) -> bool:
+        """Move the cursor to a story if this filter shows it."""
+        highlighted = self.highlighted
+        if highlighted is not None and highlighted.id == article_id:
+            return True
+        try:
+            headline = self.store.headline(article_id)
+            index = self.pager.index_of(headline) if headline is not None else None
+        except (UserError, sqlite3.Error):
+            return False
+        if index is None:
+            return False
+        self.move_to(index)
+        return True
+
+    def next_unread(self, forward: bool = True) -> Headline | None:
+        """Move to the nearest unread story below (or above) the cursor."""
+        found = self.pager.next_unread(self.cursor, forward)
+        if found is None:
+            return None
+        self.move_to(found[0])
+        return found[1]
+
+    @property
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // LINES_PER_ROW)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self._page_rows)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self._page_rows)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def action_open(self) -> None:
+        headline = self.highlighted
+        if headline is not None:
+            self.post_message(self.Opened(self, headline))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + self.scroll_offset.y) // LINES_PER_ROW
+        if 0 <= index < self.total:
+            self.move_to(index)
+            self.action_open()
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + self.scroll_offset.y
+        index, part = divmod(line, LINES_PER_ROW)
+        is_cursor = index == self.cursor
+        key = (line, width, is_cursor, self.has_focus, self._generation, self.total)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row_line(index, part, width, is_cursor)
+            self._lines[key] = strip
+        return strip
+
+    def _render_row_line(self, index: int, part: int, width: int, is_cursor: bool) -> Strip:
+        base = self._style("", is_cursor)
+        if self.total == 0:
+            if index == 0 and part == 0:
+                text = fit(" " + self.empty_text, width)
+                empty = self._style("headline-list--empty", False)
+                return Strip([Segment(text, empty)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        headline = self._row(index)
+        if headline is None:
+            return Strip.blank(width, self._style("", False))
+        segments = (
+            self._title_segments(headline, width, is_cursor)
+            if part == 0
+            else self._meta_segments(headline, width, is_cursor)
+        )
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _style(self, name: str, is_cursor: bool) -> Style:
+        """A component's Rich style on a normal or cursor row, translucent colours blended.
+
+        Rich styles cannot carry alpha, so a partial component style turns "$text-muted"
+        (auto 60%) into plain white; the blend against the row's background is done here.
+        """
+        key = (name, is_cursor)
+        style = self._styles.get(key)
+        if style is not None:
+            return style
+        row = (
+            self.get_component_rich_style("headline-list--cursor")
+            if is_cursor
+            else self.rich_style
+        )
+        style = row
+        if name:
+            background = Color.from_rich_color(row.bgcolor)
+            component = self.get_component_styles(name)
+            if component.has_rule("color"):
+                color = component.color
+                if color.auto:
+                    color = background.get_contrast_text(color.a)
+                style += Style(color=(background + color).rich_color)
+            if component.has_rule("text_style"):
+                style += component.text_style
+        if is_cursor and self.app.no_color:
+            style += Style(reverse=True)
+        self._styles[key] = style
+        return style
+
+    def _title_segments(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
+        title = one_line(headline.title) or "(untitled)"
+        base = self._style("", cursor)
+        if headline.read:
+            return [
+                Segment("  ", base),
+                Segment(fit(title, width - 2), self._style("headline-list--read", cursor)),
+            ]
+        return [
+            Segment("●", self._style("headline-list--dot", cursor)),
+            Segment(" ", base),
+            Segment(fit(title, width - 2), self._style("headline-list--unread", cursor)),
+        ]
+
+    def _meta_segments(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
+        base = self._style("", cursor)
+        age = relative_time(headline.timestamp, self._now())
+        star = " ★ " if headline.bookmarked else ""
+        feed_room = width - 2 - cell_len(age) - 3 - len(star)
+        feed = fit(one_line(headline.feed_title) or "?", max(feed_room, 0))
+        meta = f"{feed} · {age}" if feed else age
+        meta = fit(meta, width - 2 - len(star))
+        segments = [
+            Segment("  ", base),
+            Segment(meta, self._style("headline-list--meta", cursor)),
+        ]
+        if star:
+            gap = max(width - 2 - cell_len(meta) - len(star), 0)
+            segments += [
+                Segment(" " * gap, base),
+                Segment(star, self._style("headline-list--star", cursor)),
+            ]
+        return segments

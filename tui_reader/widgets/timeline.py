@@ -1,0 +1,218 @@
+"""The "Read next" sidebar: related stories as a vertical timeline, newest first.
+
+Each entry is a time and a topic, then a summary behind a left rule (a CSS border, so
+the rule follows however many lines the summary wraps to). At most eight entries, so
+plain widgets are fine here. All feed text goes in as :class:`Content`, never markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import textwrap
+from collections.abc import Callable
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ..core.errors import UserError
+from ..core.models import Headline
+from ..core.store import Store
+from ..text import ELLIPSIS, fit, one_line, timeline_time
+
+READ_NEXT_LIMIT = 8
+
+
+def entry_heading(headline: Headline, now: float) -> Content:
+    """"11:41  POLITICS": the time, then the first category upper-cased (else the feed)."""
+    when = timeline_time(headline.timestamp, now)
+    if headline.categories:
+        topic = one_line(headline.categories[0], 40).upper()
+        return Content.assemble((when, "bold"), "  ", (topic, "bold $text-accent"))
+    return Content.assemble((when, "bold"), "  ", (one_line(headline.feed_title, 40), "dim"))
+
+
+def wrap_lines(text: str, width: int, max_lines: int) -> list[str]:
+    """Wrap to at most *max_lines* lines of *width* cells, with an ellipsis if cut."""
+    if not text or width < 4:
+        return []
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = fit(lines[-1], width - 1).removesuffix(ELLIPSIS).rstrip() + ELLIPSIS
+    return [fit(line, width) for line in lines]
+
+
+class TimelineEntry(Widget):
+    """One related story: its time and topic, then a ruled title and summary.
+
+    Drawn from plain strings wrapped to the entry's width, so a long title or summary is
+    cut with an ellipsis instead of running on.
+    """
+
+    DEFAULT_CSS = """
+    TimelineEntry {
+        height: auto;
+    }
+    """
+
+    def __init__(self, headline: Headline, now: float, index: int) -> None:
+        super().__init__(classes="timeline-entry")
+        self.headline = headline
+        self.index = index
+        self._now = now
+
+    def _body(self, width: int) -> list[tuple[str, str]]:
+        room = width - 2
+        title = wrap_lines(one_line(self.headline.title) or "(untitled)", room, 2)
+        summary = one_line(self.headline.summary, 300)
+        if summary == one_line(self.headline.title):
+            summary = ""
+        rows = [(line, "bold") for line in title]
+        rows += [(line, "dim") for line in wrap_lines(summary, room, 2)]
+        return rows
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + len(self._body(width))
+
+    def render(self) -> Content:
+        width = self.content_region.width or self.size.width
+        current = self.has_class("-highlight") and self.parent is not None and (
+            self.parent.has_focus
+        )
+        rule, rule_style = ("┃ ", "bold $text-accent") if current else ("│ ", "dim")
+        parts: list[str | tuple[str, str] | Content] = [entry_heading(self.headline, self._now)]
+        read = self.headline.read
+        for text, style in self._body(width):
+            parts += ["\n", (rule, rule_style), (text, "dim" if read else style)]
+        return Content.assemble(*parts)
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        timeline = self.query_ancestor(Timeline)
+        timeline.move_to(self.index)
+        timeline.action_open()
+
+
+class Timeline(VerticalScroll, can_focus=True):
+    """Focusable: j/k pick an entry, enter reads it."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("enter", "open", "open", show=False, id="open"),
+    ]
+
+    class Opened(Message):
+        """The user picked a related story."""
+
+        def __init__(self, headline: Headline) -> None:
+            super().__init__()
+            self.headline = headline
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], float],
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self._clock = clock
+        self.article_id: int | None = None
+        self.headlines: list[Headline] = []
+        self.cursor = 0
+        self._lock = asyncio.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Open a story to see related ones."), classes="timeline-empty")
+
+    async def show_for(self, article_id: int | None) -> None:
+        """Read the related stories of *article_id* again and redraw (one call at a time)."""
+        async with self._lock:
+            await self._show_for(article_id)
+
+    async def _show_for(self, article_id: int | None) -> None:
+        if article_id != self.article_id:
+            self.cursor = 0
+        self.article_id = article_id
+        try:
+            found = (
+                self.store.read_next(article_id, limit=READ_NEXT_LIMIT)
+                if article_id is not None
+                else []
+            )
+        except (UserError, sqlite3.Error) as exc:
+            found = []
+            self.notify(one_line(exc, 200), severity="error", markup=False)
+        if article_id is not None and [h.id for h in found] == [h.id for h in self.headlines]:
+            if [h.read for h in found] == [h.read for h in self.headlines]:
+                return
+        self.headlines = found
+        self.cursor = min(self.cursor, max(0, len(found) - 1))
+        now = self._clock()
+        await self.remove_children()
+        if not found:
+            hint = (
+                "Nothing related yet."
+                if article_id is not None
+                else "Open a story to see related ones."
+            )
+            await self.mount(Static(Content(hint), classes="timeline-empty"))
+            return
+        await self.mount_all(TimelineEntry(h, now, i) for i, h in enumerate(found))
+        self._paint_cursor()
+
+    async def reload(self) -> None:
+        """New stories may have arrived: read the same story's list again."""
+        await self.show_for(self.article_id)
+
+    def _paint_cursor(self) -> None:
+        for entry in self.query(TimelineEntry):
+            entry.set_class(entry.index == self.cursor, "-highlight")
+            entry.refresh()
+
+    def on_focus(self) -> None:
+        self._paint_cursor()
+
+    def on_blur(self) -> None:
+        self._paint_cursor()
+
+    def refresh_flags(self, headline: Headline | None) -> None:
+        """A story's read flag changed elsewhere; dim its entry if it is here."""
+        if headline is None:
+            return
+        self.headlines = [headline if h.id == headline.id else h for h in self.headlines]
+        for entry in self.query(TimelineEntry):
+            if entry.headline.id == headline.id:
+                entry.headline = headline
+                entry.refresh()
+
+    def move_to(self, index: int) -> None:
+        if not self.headlines:
+            return
+        self.cursor = max(0, min(index, len(self.headlines) - 1))
+        self._paint_cursor()
+        entries = list(self.query(TimelineEntry))
+        if 0 <= self.cursor < len(entries):
+            self.scroll_to_widget(entries[self.cursor], animate=False)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_open(self) -> None:
+        if 0 <= self.cursor < len(self.headlines):
+            self.post_message(self.Opened(self.headlines[self.cursor]))
