@@ -7,8 +7,10 @@ screen as messages, and turns any worker failure into one line in the status bar
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -64,6 +66,8 @@ class TuiReaderApp(App[None]):
         self.clock = clock
         self.refresh_on_start = refresh_on_start
         self._saved_theme = session.settings.theme
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_failed = False
         self.main: MainScreen
 
     def get_default_screen(self) -> MainScreen:
@@ -163,12 +167,31 @@ class TuiReaderApp(App[None]):
 
         main = self.main
         service = RefreshService(
-            self.session.store, self.session.settings, feeds_file=self.session.paths.feeds_file
+            self.session.store,
+            self.session.settings,
+            feeds_file=self.session.paths.feeds_file,
+            parse_executor=await self._parse_pool(),
         )
         report = await service.refresh(
             force=force, progress=lambda progress: main.post_message(RefreshProgressed(progress))
         )
         main.post_message(RefreshFinished(report))
+
+    async def _parse_pool(self) -> ProcessPoolExecutor | None:
+        """The parsing process (see core.parse_pool); None, so threads, if it cannot start."""
+        if self._pool is None and not self._pool_failed:
+            from .core.parse_pool import start_parse_pool
+
+            try:
+                self._pool = await asyncio.to_thread(start_parse_pool)
+            except Exception:  # noqa: BLE001 - parsing in threads still works
+                self._pool_failed = True
+        return self._pool
+
+    def on_unmount(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def fetch_full_text(self, article_id: int) -> None:
         """Fetch one article's web page into the cache (bookmark or ``e``)."""

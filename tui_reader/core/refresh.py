@@ -9,8 +9,10 @@ leaves the cache consistent, since every feed is one transaction); the CLI runs 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .errors import UserError
 from .feeds_file import load_subscriptions, save_subscriptions
 from .fulltext import fetch_snapshot
 from .http import FetchError, PoliteClient
+from .http_url import is_http_url, normalise_url
 from .models import FeedInfo
 from .parse import FeedParseError, parse_feed
 from .store import SaveResult, Store
@@ -132,11 +135,17 @@ class RefreshService:
         *,
         feeds_file: Path | None = None,
         client_factory: Callable[[], PoliteClient] | None = None,
+        parse_executor: Executor | None = None,
     ) -> None:
+        """``parse_executor``: where parsing runs. The TUI passes a process pool, because
+        HTML-to-Markdown conversion holds the GIL and would make typing lag; the CLI leaves
+        it None and parses in threads."""
+        self.parse_executor = parse_executor
         self.store = store
         self.settings = settings
         self.feeds_file = feeds_file
         self._client_factory = client_factory or self._default_client
+        self._feeds_file_lock = threading.Lock()  # redirects are followed in parallel threads
 
     def _default_client(self) -> PoliteClient:
         return PoliteClient(
@@ -206,8 +215,12 @@ class RefreshService:
             return await self._failed(feed, now, str(exc), interval, network=True)
         except Exception as exc:  # noqa: BLE001 - one bad feed must not stop the rest
             return await self._failed(feed, now, f"unexpected error: {exc}", interval)
-        if result.permanent_url and result.permanent_url != feed.url:
-            feed = await asyncio.to_thread(self._follow_redirect, feed, result.permanent_url)
+        if result.permanent_url and is_http_url(result.permanent_url):
+            # Stored as feeds.toml will read it back, or the next sync would see a
+            # different feed and drop this one with its stories.
+            moved_to = normalise_url(result.permanent_url)
+            if moved_to != feed.url:
+                feed = await asyncio.to_thread(self._follow_redirect, feed, moved_to)
         if result.not_modified:
             state = {
                 "last_status": STATUS_UNCHANGED, "last_error": None, "last_fetched": now,
@@ -230,11 +243,13 @@ class RefreshService:
                 wait = max(wait, min(result.retry_after, MAX_BACKOFF))
             return await self._failed(feed, now, http_reason(result.status), interval, wait=wait)
         try:
-            parsed = await asyncio.to_thread(
-                parse_feed, result.content, result.url, result.content_type
+            parsed = await asyncio.get_running_loop().run_in_executor(
+                self.parse_executor, parse_feed, result.content, result.url, result.content_type
             )
         except FeedParseError as exc:
             return await self._failed(feed, now, str(exc), interval)
+        except Exception as exc:  # noqa: BLE001 - a parser bug or a dead worker process
+            return await self._failed(feed, now, f"could not parse the feed: {exc}", interval)
         state = {
             "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
             "next_due": now + interval, "etag": result.etag, "last_modified": result.last_modified,
@@ -276,9 +291,10 @@ class RefreshService:
             return feed
         if self.feeds_file is not None:
             try:
-                subs = load_subscriptions(self.feeds_file)
-                subs = [replace(s, url=new_url) if s.url == feed.url else s for s in subs]
-                save_subscriptions(self.feeds_file, subs)
+                with self._feeds_file_lock:
+                    subs = load_subscriptions(self.feeds_file)
+                    subs = [replace(s, url=new_url) if s.url == feed.url else s for s in subs]
+                    save_subscriptions(self.feeds_file, subs)
             except (UserError, OSError):
                 pass  # the cache has the new URL; feeds.toml is fixed on the next add/remove
         return replace(feed, url=new_url)
