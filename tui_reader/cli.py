@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -432,6 +433,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file we were asked to write or read (export -o, export DIR)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tui-reader: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # the cache failed mid-command (disk full, I/O error)
+        print(f"tui-reader: the cache failed: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

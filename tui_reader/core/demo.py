@@ -22,6 +22,16 @@ from .store import open_store
 TEN_YEARS = 10 * 365 * 86400
 
 
+def _anchor() -> int:
+    from ..demo.catalog import DEMO_ANCHOR
+
+    return int(datetime.fromisoformat(DEMO_ANCHOR.replace("Z", "+00:00")).timestamp())
+
+
+DEMO_NOW = _anchor()
+"""A fixed "now" (the sample files' anchor) for snapshot tests and screenshots."""
+
+
 def _shift(item: ParsedItem, delta: int) -> ParsedItem:
     return replace(
         item,
@@ -38,11 +48,10 @@ def demo_subscriptions() -> list[Subscription]:
 
 def build_demo_home(home: Path, now: float | None = None) -> Paths:
     """Write feeds.toml and a cache filled from the bundled feeds under *home*."""
-    from ..demo.catalog import DEMO_ANCHOR, DEMO_FEEDS
+    from ..demo.catalog import DEMO_FEEDS
 
     now_i = int(now if now is not None else time.time())
-    anchor = int(datetime.fromisoformat(DEMO_ANCHOR.replace("Z", "+00:00")).timestamp())
-    delta = now_i - anchor
+    delta = now_i - DEMO_NOW
     paths = Paths.under(home).ensure()
     subs = demo_subscriptions()
     save_subscriptions(paths.feeds_file, subs)

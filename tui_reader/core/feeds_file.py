@@ -101,5 +101,10 @@ def load_subscriptions(path: Path) -> list[Subscription]:
 
 
 def save_subscriptions(path: Path, subs: list[Subscription]) -> None:
-    """Rewrite the whole file (atomically)."""
-    write_toml(path, {"feed": [s.to_toml() for s in subs]}, header=HEADER)
+    """Rewrite the whole file (atomically), keeping any top-level keys besides ``feed``."""
+    try:
+        data = {k: v for k, v in read_toml(path).items() if k != "feed"}
+    except ConfigError:
+        data = {}  # unreadable: callers only get here after loading it, or to replace it
+    data["feed"] = [s.to_toml() for s in subs]
+    write_toml(path, data, header=HEADER)

@@ -159,13 +159,17 @@ class Store:
         self._lock = threading.Lock()
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._conn
-        self._migrate(conn)
-        self.has_fts = bool(
-            conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='articles_fts'"
-            ).fetchone()
-        )
+        try:
+            conn = self._conn
+            self._migrate(conn)
+            self.has_fts = bool(
+                conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='articles_fts'"
+                ).fetchone()
+            )
+        except BaseException:
+            self.close()  # a refused file must not stay open (and locked on Windows)
+            raise
 
     # -- connections and transactions -------------------------------------------------
 
@@ -175,20 +179,43 @@ class Store:
         if conn is None:
             if self._closed:
                 raise StoreError(f"{self.path}: the cache is closed")
+            conn = None
             try:
                 conn = sqlite3.connect(
                     self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
                 )
-                conn.execute("PRAGMA journal_mode=WAL")
+                self._enter_wal(conn)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
                 raise self._error(exc) from None
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    @staticmethod
+    def _enter_wal(conn: sqlite3.Connection) -> None:
+        """Switch to WAL, retrying while another process does the same.
+
+        Turning a new file into WAL needs an exclusive lock, and SQLite answers "database
+        is locked" at once, without its busy handler, when two connections race for it
+        (two processes opening a fresh cache together), so the wait is done here.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                message = str(exc)
+                busy = "locked" in message or "busy" in message
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         message = str(exc)
@@ -209,7 +236,8 @@ class Store:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O)
+                conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
@@ -412,16 +440,30 @@ class Store:
             feed_title, full_text = row
             existing = self._existing(tx, feed_id, list(items))
             for uid, item in items.items():
-                ts = item.published or item.updated or now
-                if min_ts is not None and ts < min_ts:
-                    continue
+                known = existing.get(uid)
+                dated = item.published or item.updated or None
+                if dated is not None:
+                    ts = dated
+                    if min_ts is not None and ts < min_ts:
+                        continue
+                elif known is not None:
+                    # Undated and already stored: keep its time, or it would jump to the
+                    # top (and count as updated) on every refresh; while the feed still
+                    # lists it, keep it from being purged and coming back as unread.
+                    ts = known[1][5]
+                    if min_ts is not None:
+                        tx.execute(
+                            "UPDATE articles SET first_seen=? WHERE id=? AND first_seen<?",
+                            (now, known[0], min_ts),
+                        )
+                else:
+                    ts = now
                 categories = CATEGORY_SEP.join(item.categories)
                 values = (
                     item.url, item.title, item.author, item.published, item.updated, ts,
                     item.summary, item.content_md, categories, item.comments_url,
                     item.comments_count,
                 )
-                known = existing.get(uid)
                 if known is None:
                     cursor = tx.execute(
                         """INSERT INTO articles (feed_id, feed_title, uid, url, title, author,
