@@ -170,3 +170,15 @@ def test_time_words_come_from_the_given_clock(monkeypatch: pytest.MonkeyPatch) -
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_jump_into_the_middle_of_50k_stories_costs_two_queries(big_session: Session) -> None:
+    """A scrollbar drag lands far from any loaded page: one OFFSET jump, one page read."""
+    pager = HeadlinePager(big_session.store, HeadlineFilter())
+    before = pager.queries
+    row = pager.get(31_337)
+    assert row is not None and row.title == "Story 31337"
+    assert pager.queries - before == 2
+    neighbour = pager.get(31_338)  # same page: no query
+    assert neighbour is not None and neighbour.title == "Story 31338"
+    assert pager.queries - before == 2

@@ -425,6 +425,7 @@ async def test_oversized_feed_fails_cleanly(store: Store, feed_server: FeedServe
         assert by_id[fid].status == STATUS_ERROR
         assert "larger than" in (by_id[fid].error or "")
         assert store.count(HeadlineFilter(feed_id=fid)) == 0
+        assert not by_id[fid].network_error  # the server answered: not a sign of "offline"
     assert by_id[small].new == 3
 
 

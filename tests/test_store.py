@@ -785,3 +785,36 @@ def test_set_read_and_mark_all_read_within_a_filter(store: Store, seeded: dict[s
     remaining = store.total_unread()
     assert store.mark_all_read() == remaining
     assert store.total_unread() == 0
+
+
+def test_cursor_at_jumps_to_any_row(tmp_path: Path) -> None:
+    with Store(tmp_path / "jump.sqlite3") as jump:
+        fid = jump.add_subscription(Subscription("https://jump.example/feed.xml"))
+        items = [ParsedItem(guid=f"j{i}", url=None, title=f"J{i}", published=1000 + i)
+                 for i in range(30)]
+        jump.save_feed(fid, ParsedFeed("J", None, items), {})
+        walked = jump.headlines(limit=30)
+        for index in (0, 7, 29):
+            assert jump.cursor_at(None, index) == walked[index].cursor
+        assert jump.cursor_at(None, 30) is None
+        assert jump.cursor_at(None, -1) is None
+
+
+def test_adding_a_dead_feed_again_revives_it(tmp_path: Path) -> None:
+    with Store(tmp_path / "dead.sqlite3") as dead:
+        sub = Subscription("https://gone.example/feed.xml")
+        fid = dead.add_subscription(sub)
+        dead.update_feed_state(fid, dead=1, last_status="dead", fail_count=3, next_due=10**10)
+        assert dead.due_feeds(100) == []
+        dead.add_subscription(sub)
+        assert [f.id for f in dead.due_feeds(100)] == [fid]
+
+
+def test_a_query_with_no_words_matches_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "q.sqlite3") as q:
+        fid = q.add_subscription(Subscription("https://q.example/feed.xml"))
+        q.save_feed(fid, ParsedFeed("Q", None, [ParsedItem("g", None, "Hello")]), {})
+        for fts in (True, False):
+            q.has_fts = fts and q.has_fts
+            assert q.headlines(HeadlineFilter(query="***")) == []
+            assert q.count(HeadlineFilter(query="hello")) == 1

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import TYPE_CHECKING
 
-from .extract import ExtractedArticle, ExtractionError, extract_article, is_html_content_type
 from .http import HTML_ACCEPT, FetchError, PoliteClient
 from .store import SnapshotJob, Store
+
+if TYPE_CHECKING:
+    from .extract import ExtractedArticle
 
 
 class FullTextError(Exception):
@@ -47,6 +50,9 @@ async def fetch_article(
         from .refresh import http_reason
 
         raise FullTextError(http_reason(result.status))
+    # trafilatura takes about a second to import: only pay for it when there is a page.
+    from .extract import ExtractionError, extract_article, is_html_content_type
+
     if not is_html_content_type(result.content_type):
         raise FullTextError(f"not an HTML page ({result.content_type or 'no content type'})")
     html = _decode(result.content, result.content_type)

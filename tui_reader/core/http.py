@@ -64,7 +64,15 @@ __all__ = [
 
 
 class FetchError(Exception):
-    """A transport failure, with a short message fit for a status line."""
+    """A transport failure, with a short message fit for a status line.
+
+    ``network`` is True when the server could not be reached at all (refused, no DNS,
+    timed out): when every feed fails that way the machine is probably offline.
+    """
+
+    def __init__(self, message: str, *, network: bool = False) -> None:
+        super().__init__(message)
+        self.network = network
 
 
 @dataclass(frozen=True)
@@ -323,17 +331,18 @@ class PoliteClient:
                     finally:
                         await response.aclose()
             except TimeoutError:
-                raise FetchError(f"timed out after {self.deadline:g}s") from None
+                raise FetchError(f"timed out after {self.deadline:g}s", network=True) from None
             except httpx.InvalidURL:
                 raise FetchError(f"invalid URL: {clean_text(url, 80)}") from None
             except httpx.HTTPError as exc:
-                raise FetchError(_describe(exc, self.timeout)) from exc
+                network = isinstance(exc, httpx.TransportError)
+                raise FetchError(_describe(exc, self.timeout), network=network) from exc
             except FetchError:
                 raise
             except UnicodeError as exc:  # idna refusing the host name at connect time
                 raise FetchError(f"invalid host name: {clean_text(url, 80)}") from exc
             except Exception as exc:  # the network layers below httpx leak odd types
-                raise FetchError(f"network error ({type(exc).__name__})") from exc
+                raise FetchError(f"network error ({type(exc).__name__})", network=True) from exc
 
     async def _finish(self, url: str, response: httpx.Response) -> FetchResult | _Redirect:
         status = response.status_code

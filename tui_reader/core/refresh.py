@@ -212,7 +212,7 @@ class RefreshService:
         try:
             result = await client.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except FetchError as exc:
-            return await self._failed(feed, now, str(exc), interval, network=True)
+            return await self._failed(feed, now, str(exc), interval, network=exc.network)
         except Exception as exc:  # noqa: BLE001 - one bad feed must not stop the rest
             return await self._failed(feed, now, f"unexpected error: {exc}", interval)
         if result.permanent_url and is_http_url(result.permanent_url):

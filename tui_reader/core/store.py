@@ -298,9 +298,16 @@ class Store:
                 self._upsert_subscription(tx, sub)
 
     def add_subscription(self, sub: Subscription) -> int:
-        """Add or update one feed; returns its id."""
+        """Add or update one feed; returns its id. Adding a feed again revives it if it
+        was dead (410) or backing off, since the user is asking for it explicitly."""
         with self._write() as tx:
-            return self._upsert_subscription(tx, sub)
+            feed_id = self._upsert_subscription(tx, sub)
+            tx.execute(
+                "UPDATE feeds SET dead=0, next_due=0, fail_count=0 WHERE id=? AND "
+                "(dead=1 OR fail_count>0)",
+                (feed_id,),
+            )
+            return feed_id
 
     def _upsert_subscription(self, tx: sqlite3.Connection, sub: Subscription) -> int:
         tx.execute(
@@ -538,13 +545,13 @@ class Store:
         if filt.bookmarked:
             clauses.append("a.bookmarked=1")
         if filt.query:
-            if self.has_fts:
-                query = fts_query(filt.query)
-                if query:
-                    clauses.append(
-                        "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-                    )
-                    params.append(query)
+            if not _WORD.search(filt.query):
+                clauses.append("0")  # nothing searchable (e.g. "***") matches nothing
+            elif self.has_fts:
+                clauses.append(
+                    "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+                )
+                params.append(fts_query(filt.query))
             else:
                 for word in _WORD.findall(filt.query):
                     clauses.append(
@@ -596,6 +603,25 @@ class Store:
             params.extend(before)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return int(self._read(f"SELECT COUNT(*) FROM articles a {where}", params)[0][0])
+
+    def cursor_at(self, filt: HeadlineFilter | None, index: int) -> Cursor | None:
+        """The cursor of the row at *index* (0 = newest): lets a list jump, e.g. when the
+        scrollbar is dragged, without walking every page in between."""
+        if index < 0:
+            return None
+        clauses, params = self._where(filt or HeadlineFilter())
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(
+            f"SELECT a.ts, a.id FROM articles a {where} ORDER BY a.ts DESC, a.id DESC "
+            "LIMIT 1 OFFSET ?",
+            (*params, index),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def last_refreshed(self) -> int | None:
+        """When any feed was last fetched (for the status line at start-up)."""
+        row = self._read("SELECT MAX(last_fetched) FROM feeds")
+        return row[0][0] if row else None
 
     def search(self, text: str, *, limit: int = 100, after: Cursor | None = None) -> list[Headline]:
         """Full-text search over titles, summaries and content, newest first."""

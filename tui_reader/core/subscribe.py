@@ -157,6 +157,7 @@ def add_subscription(
         if merged != existing:
             subs[index] = merged
             session.save_subscriptions(subs)
+        session.store.add_subscription(merged)  # asked for again: revive a dead feed
         return merged
     sub = Subscription(url=url, title=title, tags=new_tags)
     subs.append(sub)

@@ -162,9 +162,8 @@ class MainScreen(Screen[None]):
     @store_guard
     def _show_last_update(self) -> None:
         """Before any refresh: when the cache was last filled, so the status is never blank."""
-        fetched = [f.last_fetched for f in self.store.feeds() if f.last_fetched]
-        if fetched and not self.status.refresh_text:
-            when = max(fetched)
+        when = self.store.last_refreshed()
+        if when and not self.status.refresh_text:
             now = self.clock()
             stamp = clock_time(when) if now - when < 86400 else short_date(when, now)
             self.set_refresh_status(f"updated {stamp}")

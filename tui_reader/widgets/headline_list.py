@@ -44,7 +44,7 @@ class HeadlinePager:
     Page ``n`` holds rows ``n*page_size`` to ``(n+1)*page_size - 1`` in newest-first
     order. It is read with ``after`` = the last cursor of page ``n-1`` or ``before`` = the
     first cursor of page ``n+1``; the first and last pages need no neighbour. A jump far
-    from any cached page walks page by page (and caches what it passes).
+    from any cached page (a scrollbar drag) finds its first row with one OFFSET query.
     """
 
     def __init__(
@@ -119,16 +119,11 @@ class HeadlinePager:
             return page
         if number in (0, self.last_page) or self._neighbour(number) is not None:
             return self._store_page(number, self._load(number))
-        # Far from anything cached: walk from the nearest cached page (or an end).
-        start = min(
-            [*self._pages, 0, self.last_page], key=lambda known: abs(known - number)
-        )
-        step = 1 if number > start else -1
-        rows: list[Headline] = []
-        for current in range(start, number + step, step):
-            cached = self._pages.get(current)
-            rows = cached if cached is not None else self._store_page(current, self._load(current))
-        return rows
+        # Far from anything cached (a scrollbar drag): one indexed jump to where it starts.
+        self.queries += 1
+        start = self.store.cursor_at(self.filter, number * self.page_size - 1)
+        rows = self._query(self.page_size, after=start) if start is not None else []
+        return self._store_page(number, rows)
 
     def _neighbour(self, number: int) -> int | None:
         if number - 1 in self._pages and len(self._pages[number - 1]) == self.page_size:
