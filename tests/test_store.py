@@ -818,3 +818,24 @@ def test_a_query_with_no_words_matches_nothing(tmp_path: Path) -> None:
             q.has_fts = fts and q.has_fts
             assert q.headlines(HeadlineFilter(query="***")) == []
             assert q.count(HeadlineFilter(query="hello")) == 1
+
+
+def test_a_future_date_does_not_pin_a_story_to_the_top(store: Store) -> None:
+    fid = subscribe(store, "https://example.org/feed")
+    store.save_feed(fid, feed(item("now", "Now", T0), item("future", "Future", T0 + 10 * DAY)),
+                    {}, now=T0 + 60)
+    again = store.save_feed(
+        fid, feed(item("now", "Now", T0), item("future", "Future", T0 + 10 * DAY)), {},
+        now=T0 + 120,
+    )
+    assert (again.new, again.updated) == (0, 0)
+    assert [h.timestamp for h in store.headlines()] == [T0 + 60, T0]
+
+
+def test_a_forced_refresh_still_honours_retry_after(store: Store) -> None:
+    a = subscribe(store, "https://a.example/feed")
+    b = subscribe(store, "https://b.example/feed")
+    store.update_feed_state(a, next_due=T0 + 600, last_error="HTTP 429 Too Many Requests")
+    store.update_feed_state(b, next_due=T0 + 600, last_error="connection refused")
+    assert {f.id for f in store.due_feeds(T0, force=True)} == {b}
+    assert {f.id for f in store.due_feeds(T0 + 601, force=True)} == {a, b}

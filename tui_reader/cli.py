@@ -20,8 +20,10 @@ from typing import Any
 
 from . import __version__
 from .core.errors import UserError
+from .core.feeds_file import Subscription
 from .core.models import HeadlineFilter
 from .core.paths import HOME_ENV, Paths, resolve_paths
+from .core.sanitize import clean_text
 from .core.session import Session, open_session
 
 
@@ -45,6 +47,7 @@ def _table(rows: list[list[str]], headers: list[str], widths: list[int | None]) 
     for row in [headers, *rows]:
         cells = []
         for cell, width in zip(row, widths, strict=True):
+            cell = clean_text(cell)  # stored text is clean already; a terminal deserves both
             cells.append(_fit(cell, width).ljust(width) if width else cell)
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
@@ -79,7 +82,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .core.http import PoliteClient
+    from .core.http import client_for
     from .core.subscribe import add_subscription, resolve_feed
 
     with _session(args) as session:
@@ -87,7 +90,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         if not args.no_check:
 
             async def resolve() -> tuple[str, str | None]:
-                async with PoliteClient(timeout=session.settings.timeout_seconds) as client:
+                async with client_for(session.settings) as client:
                     return await resolve_feed(client, args.url)
 
             url, found_title = asyncio.run(resolve())
@@ -150,8 +153,10 @@ def cmd_headlines(args: argparse.Namespace) -> int:
     with _session(args) as session:
         feed_id = None
         if args.feed:
-            from .core.http_url import normalise_url
+            from .core.http_url import is_http_url, normalise_url
 
+            if not is_http_url(args.feed):
+                raise UserError(f"not an http(s) URL: {clean_text(args.feed, 100)}")
             feed = session.store.feed_by_url(normalise_url(args.feed))
             if feed is None:
                 raise UserError(f"not subscribed to {args.feed} (see `tui-reader feeds`)")
@@ -250,10 +255,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OpmlError as exc:
         raise UserError(str(exc)) from None
     with _session(args) as session:
-        subs = session.subscriptions()
-        known = {s.url for s in subs}
-        added = [s for s in imported.subscriptions if s.url not in known]
-        session.save_subscriptions(subs + added)
+        added: list[Subscription] = []
+
+        def merge(subs: list[Subscription]) -> list[Subscription]:
+            known = {s.url for s in subs}
+            added.extend(s for s in imported.subscriptions if s.url not in known)
+            return subs + added
+
+        session.update_subscriptions(merge)
         print(f"Imported {len(added)} feeds from {path} "
               f"({len(imported.subscriptions) - len(added)} already subscribed).")
         for skipped in imported.skipped:
@@ -278,13 +287,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_article(args: argparse.Namespace) -> int:
     from .core.config import load_settings
     from .core.fulltext import FullTextError, fetch_article
-    from .core.http import PoliteClient
+    from .core.http import client_for
 
     settings = load_settings(_paths(args).config_file)
 
     async def run() -> Any:
-        async with PoliteClient(timeout=settings.timeout_seconds,
-                                max_bytes=settings.max_bytes) as client:
+        async with client_for(settings) as client:
             return await fetch_article(client, args.url, args.selector)
 
     try:
@@ -302,7 +310,12 @@ def cmd_article(args: argparse.Namespace) -> int:
 
 
 def cmd_bookmarks(args: argparse.Namespace) -> int:
-    from .core.bookmarks_export import all_bookmarks, bookmark_record, export_bookmarks
+    from .core.bookmarks_export import (
+        all_bookmarks,
+        bookmark_record,
+        export_bookmarks,
+        snapshot_status,
+    )
 
     with _session(args) as session:
         if args.action == "export":
@@ -319,21 +332,13 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
             print("No bookmarks yet. Press b on a story in the app.")
             return 0
         rows = [
-            [_local(a.bookmarked_at), _snapshot_word(a.snapshot), a.feed_title, a.title,
+            [_local(a.bookmarked_at), snapshot_status(a.snapshot), a.feed_title, a.title,
              a.url or ""]
             for a in marks
         ]
         print(_table(rows, ["BOOKMARKED", "OFFLINE", "FEED", "TITLE", "URL"],
-                     [16, 10, 18, 50, None]))
+                     [16, 44, 18, 44, None]))
     return 0
-
-
-def _snapshot_word(snapshot: str | None) -> str:
-    if snapshot == "ok":
-        return "full text"
-    if snapshot == "pending":
-        return "pending"
-    return "summary"
 
 
 # -- plumbing -----------------------------------------------------------------------------
@@ -439,6 +444,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except sqlite3.Error as exc:  # the cache failed mid-command (disk full, I/O error)
         print(f"tui-reader: the cache failed: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line, unless asked for the details
+        if os.environ.get("TUI_READER_DEBUG"):
+            raise
+        print(f"tui-reader: unexpected error: {type(exc).__name__}: {exc} "
+              "(TUI_READER_DEBUG=1 shows details)", file=sys.stderr)
         return 1
 
 

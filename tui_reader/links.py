@@ -9,7 +9,6 @@ we say so instead and point at copying the link.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import webbrowser
 
@@ -17,7 +16,6 @@ from .core.http_url import is_http_url
 
 NO_BROWSER = "No browser here (SSH?) — press y to copy the link"
 NOT_HTTP = "Only http(s) links can be opened"
-_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def safe_link(url: str | None) -> str | None:
@@ -25,7 +23,7 @@ def safe_link(url: str | None) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or _UNSAFE.search(url) or not is_http_url(url):
+    if not url or not is_http_url(url):
         return None
     return url
 

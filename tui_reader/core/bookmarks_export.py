@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import Article
-from .store import Store
+from .store import SNAPSHOT_OK, SNAPSHOT_PENDING, Store
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -28,6 +28,22 @@ def slug(text: str, limit: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     cut = _SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-")
     return cut or "article"
+
+
+def snapshot_status(snapshot: str | None) -> str:
+    """Whether a bookmark's offline copy is complete, in words for people.
+
+    "full text saved"; "summary only — will retry" while the page is still to be fetched
+    (offline, or not yet tried); else why it could not be had ("unavailable: HTTP 403
+    Forbidden"); "summary only" when there is no page to fetch.
+    """
+    if snapshot == SNAPSHOT_OK:
+        return "full text saved"
+    if snapshot == SNAPSHOT_PENDING:
+        return "summary only — will retry"
+    if not snapshot:
+        return "summary only"
+    return "unavailable: " + snapshot.removeprefix("full text unavailable: ")
 
 
 def all_bookmarks(store: Store) -> list[Article]:

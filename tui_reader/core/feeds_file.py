@@ -13,11 +13,19 @@ holds what was fetched. Example::
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+
+try:
+    import fcntl
+except ImportError:  # Windows: the in-process lock still applies
+    fcntl = None  # type: ignore[assignment]
 from .http_url import is_http_url, normalise_url
 from .sanitize import clean_optional, clean_text
 from .tomlfile import read_toml, write_toml
@@ -98,6 +106,38 @@ def load_subscriptions(path: Path) -> list[Subscription]:
             )
         )
     return subs
+
+
+_LOCK = threading.Lock()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold feeds.toml for a read-modify-write against this process's threads and other
+    processes (the app, cron's refresh, a second app over SSH)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCK, open(path.with_name(f".{path.name}.lock"), "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update_subscriptions(
+    path: Path, change: Callable[[list[Subscription]], list[Subscription] | None]
+) -> list[Subscription]:
+    """Apply *change* to the current file under a lock; it returns the new list, or None
+    to leave the file alone. Returns the list now in effect."""
+    with _locked(path):
+        subs = load_subscriptions(path)
+        changed = change(list(subs))
+        if changed is None:
+            return subs
+        save_subscriptions(path, changed)
+        return changed
 
 
 def save_subscriptions(path: Path, subs: list[Subscription]) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import re
 from typing import TYPE_CHECKING
 
-from .http import HTML_ACCEPT, FetchError, PoliteClient
+from .http import HTML_ACCEPT, FetchError, PoliteClient, http_reason
 from .store import SnapshotJob, Store
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ async def fetch_article(
     except FetchError as exc:
         raise FullTextError(str(exc)) from None
     if not result.ok:
-        from .refresh import http_reason
-
         raise FullTextError(http_reason(result.status))
     # trafilatura takes about a second to import: only pay for it when there is a page.
     from .extract import ExtractionError, extract_article, is_html_content_type

@@ -27,8 +27,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from tui_reader import __version__
+from tui_reader.core.config import Settings
 from tui_reader.core.http_url import is_http_url
-from tui_reader.core.sanitize import clean_text
+from tui_reader.core.sanitize import URL_UNSAFE, clean_text
 
 try:
     import brotli
@@ -287,6 +288,8 @@ class PoliteClient:
         """
         if self._client is None:
             raise RuntimeError("PoliteClient used outside 'async with'")
+        if URL_UNSAFE.search(url.strip()):
+            raise FetchError(f"invalid URL (hidden characters): {clean_text(url, 80)}")
         if not is_http_url(url):
             raise FetchError(f"not an http(s) URL: {clean_text(url, 80)}")
         _check_url(url)
@@ -485,3 +488,22 @@ def _describe(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.LocalProtocolError):
         return "could not send the request"
     return "network error"
+
+
+def http_reason(status: int) -> str:
+    """"HTTP 403 Forbidden": how a status reads in a status line."""
+    from http import HTTPStatus
+
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def client_for(settings: Settings) -> PoliteClient:
+    """A client set up from config.toml: the refresher, the UI and the CLI all use this."""
+    return PoliteClient(
+        concurrency=settings.concurrency,
+        timeout=settings.timeout_seconds,
+        max_bytes=settings.max_bytes,
+    )

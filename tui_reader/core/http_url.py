@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from .sanitize import URL_UNSAFE
+
 
 def is_http_url(url: object) -> bool:
-    """True for an absolute http:// or https:// URL with a host."""
-    if not isinstance(url, str):
+    """True for an absolute http:// or https:// URL with a host and no hidden characters
+    (control, escape or bidi characters would reach the terminal wherever a URL is shown)."""
+    if not isinstance(url, str) or URL_UNSAFE.search(url.strip()):
         return False
     try:
         parts = urlsplit(url.strip())

@@ -9,20 +9,19 @@ leaves the cache consistent, since every feed is one transaction); the CLI runs 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Settings
 from .errors import UserError
-from .feeds_file import load_subscriptions, save_subscriptions
+from .feeds_file import Subscription, update_subscriptions
 from .fulltext import fetch_snapshot
-from .http import FetchError, PoliteClient
+from .http import FetchError, PoliteClient, client_for, http_reason
 from .http_url import is_http_url, normalise_url
-from .models import FeedInfo
+from .models import FeedInfo, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .store import SaveResult, Store
 
@@ -116,15 +115,6 @@ def backoff_seconds(interval: int, failures: int) -> int:
     return int(min(interval * (2 ** max(failures - 1, 0)), MAX_BACKOFF))
 
 
-def http_reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
-
-
 class RefreshService:
     """Fetches, parses and stores feeds; shared by the TUI and the CLI."""
 
@@ -144,15 +134,7 @@ class RefreshService:
         self.store = store
         self.settings = settings
         self.feeds_file = feeds_file
-        self._client_factory = client_factory or self._default_client
-        self._feeds_file_lock = threading.Lock()  # redirects are followed in parallel threads
-
-    def _default_client(self) -> PoliteClient:
-        return PoliteClient(
-            concurrency=self.settings.concurrency,
-            timeout=self.settings.timeout_seconds,
-            max_bytes=self.settings.max_bytes,
-        )
+        self._client_factory = client_factory or (lambda: client_for(settings))
 
     async def refresh(
         self,
@@ -224,7 +206,7 @@ class RefreshService:
         if result.not_modified:
             state = {
                 "last_status": STATUS_UNCHANGED, "last_error": None, "last_fetched": now,
-                "fail_count": 0, "next_due": now + interval,
+                "fail_count": 0, "next_due": now + interval, "dead": 0,
                 "etag": result.etag or feed.etag,
                 "last_modified": result.last_modified or feed.last_modified,
             }
@@ -243,16 +225,15 @@ class RefreshService:
                 wait = max(wait, min(result.retry_after, MAX_BACKOFF))
             return await self._failed(feed, now, http_reason(result.status), interval, wait=wait)
         try:
-            parsed = await asyncio.get_running_loop().run_in_executor(
-                self.parse_executor, parse_feed, result.content, result.url, result.content_type
-            )
+            parsed = await self._parse(result.content, result.url, result.content_type)
         except FeedParseError as exc:
             return await self._failed(feed, now, str(exc), interval)
         except Exception as exc:  # noqa: BLE001 - a parser bug or a dead worker process
             return await self._failed(feed, now, f"could not parse the feed: {exc}", interval)
         state = {
             "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
-            "next_due": now + interval, "etag": result.etag, "last_modified": result.last_modified,
+            "dead": 0, "next_due": now + interval, "etag": result.etag,
+            "last_modified": result.last_modified,
         }
         min_ts = now - self.settings.retention_days * 86400
         saved: SaveResult = await asyncio.to_thread(
@@ -262,6 +243,19 @@ class RefreshService:
         return FeedOutcome(
             feed.id, feed.url, title, STATUS_OK, saved.new, saved.updated, new_ids=saved.new_ids
         )
+
+    async def _parse(self, content: bytes, url: str, content_type: str | None) -> ParsedFeed:
+        """Parse in the executor; if its worker process died, carry on in threads rather
+        than blaming (and backing off) every feed for it."""
+        loop = asyncio.get_running_loop()
+        if self.parse_executor is not None:
+            try:
+                return await loop.run_in_executor(
+                    self.parse_executor, parse_feed, content, url, content_type
+                )
+            except BrokenExecutor:
+                self.parse_executor = None
+        return await asyncio.to_thread(parse_feed, content, url, content_type)
 
     async def _failed(
         self,
@@ -286,15 +280,24 @@ class RefreshService:
         )
 
     def _follow_redirect(self, feed: FeedInfo, new_url: str) -> FeedInfo:
-        """A 301/308 moved the feed: store the new URL here and in feeds.toml."""
+        """A 301/308 moved the feed: store the new URL in feeds.toml and the cache.
+
+        Both or neither: if feeds.toml (the source of truth) cannot be updated, the cache
+        keeps the old URL too, or the next sync would drop the feed and its read state.
+        """
+        if self.feeds_file is not None:
+
+            def move(subs: list[Subscription]) -> list[Subscription] | None:
+                if any(s.url == new_url for s in subs):
+                    return None
+                return [replace(s, url=new_url) if s.url == feed.url else s for s in subs]
+
+            try:
+                subs = update_subscriptions(self.feeds_file, move)
+            except (UserError, OSError):
+                return feed
+            if not any(s.url == new_url for s in subs):
+                return feed
         if not self.store.change_feed_url(feed.id, new_url):
             return feed
-        if self.feeds_file is not None:
-            try:
-                with self._feeds_file_lock:
-                    subs = load_subscriptions(self.feeds_file)
-                    subs = [replace(s, url=new_url) if s.url == feed.url else s for s in subs]
-                    save_subscriptions(self.feeds_file, subs)
-            except (UserError, OSError):
-                pass  # the cache has the new URL; feeds.toml is fixed on the next add/remove
         return replace(feed, url=new_url)

@@ -16,6 +16,11 @@ _UNSAFE = re.compile(
     "\u2060-\u2069\ufeff\ufff9-\ufffb]"
 )
 _SPACES = re.compile(r"\s+")
+URL_UNSAFE = re.compile(
+    "[\x00-\x20\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029"
+    "\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
+"""What may never appear inside a URL we store, show or open (spaces included)."""
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 

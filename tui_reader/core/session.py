@@ -6,11 +6,17 @@ touches the user's data. The CLI and the TUI both start here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings, load_settings
-from .feeds_file import Subscription, load_subscriptions, save_subscriptions
+from .feeds_file import (
+    Subscription,
+    load_subscriptions,
+    save_subscriptions,
+    update_subscriptions,
+)
 from .paths import Paths
 from .store import Store, open_store
 
@@ -37,8 +43,16 @@ class Session:
 
     def save_subscriptions(self, subs: list[Subscription]) -> None:
         """Write feeds.toml and mirror it into the cache."""
-        save_subscriptions(self.paths.feeds_file, subs)
+        self.update_subscriptions(lambda _current: subs)
+
+    def update_subscriptions(
+        self, change: Callable[[list[Subscription]], list[Subscription] | None]
+    ) -> list[Subscription]:
+        """Change feeds.toml under its lock (see feeds_file.update_subscriptions), then
+        mirror the result into the cache."""
+        subs = update_subscriptions(self.paths.feeds_file, change)
         self.store.sync_subscriptions(subs)
+        return subs
 
     def close(self) -> None:
         self.store.close()

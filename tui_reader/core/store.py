@@ -32,6 +32,8 @@ CATEGORY_SEP = "\n"
 SNAPSHOT_OK = "ok"
 SNAPSHOT_PENDING = "pending"
 MAX_SNAPSHOT_TRIES = 8
+FUTURE_SLACK = 86400
+"""Dates up to a day ahead are clock skew or time zones; beyond that they are clamped."""
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 Cursor = tuple[int, int]
@@ -143,6 +145,27 @@ def fts_query(text: str) -> str:
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
     return " ".join(quoted)
+
+
+_BOOKMARK_KEY = "COALESCE(a.bookmarked_at, a.ts)"
+
+
+def _order_by(filt: HeadlineFilter, direction: str) -> str:
+    """Newest first; the bookmarks view puts the newest *bookmark* first."""
+    prefix = f"{_BOOKMARK_KEY} {direction}, " if filt.bookmarked else ""
+    return f"{prefix}a.ts {direction}, a.id {direction}"
+
+
+def _past(filt: HeadlineFilter, op: str, cursor: Cursor) -> tuple[str, list[Any]]:
+    """The keyset clause for rows below (``<``) or above (``>``) *cursor* in _order_by.
+
+    Cursors stay ``(ts, id)``; in the bookmarks view the cursor row's bookmark time is
+    looked up by its id, so lists and pagers need not know about the other order.
+    """
+    if not filt.bookmarked:
+        return f"(a.ts, a.id) {op} (?, ?)", [*cursor]
+    mark = "COALESCE((SELECT COALESCE(bookmarked_at, ts) FROM articles WHERE id=?), ?)"
+    return f"({_BOOKMARK_KEY}, a.ts, a.id) {op} ({mark}, ?, ?)", [cursor[1], cursor[0], *cursor]
 
 
 def _like(word: str) -> str:
@@ -289,6 +312,8 @@ class Store:
     def sync_subscriptions(self, subs: Iterable[Subscription]) -> None:
         """Make the feeds table match feeds.toml: add new ones, update settings, drop the rest."""
         subs = list(subs)
+        if self._mirrors(subs):
+            return  # nothing changed: don't take the write lock (read-only commands)
         with self._write() as tx:
             wanted = {s.url for s in subs}
             for (feed_id, url) in tx.execute("SELECT id, url FROM feeds").fetchall():
@@ -296,6 +321,18 @@ class Store:
                     self._remove_feed(tx, feed_id)
             for sub in subs:
                 self._upsert_subscription(tx, sub)
+
+    def _mirrors(self, subs: list[Subscription]) -> bool:
+        """Whether the feeds table already matches *subs* exactly."""
+        rows = self._read(
+            """SELECT f.url, f.user_title, f.full_text, f.selector,
+                      (SELECT group_concat(tag, ?) FROM feed_tags t WHERE t.feed_id=f.id)
+               FROM feeds f""",
+            (CATEGORY_SEP,),
+        )
+        have = {r[0]: (r[1], bool(r[2]), r[3], frozenset(_split(r[4] or ""))) for r in rows}
+        want = {s.url: (s.title, s.full_text, s.selector, frozenset(s.tags)) for s in subs}
+        return have == want
 
     def add_subscription(self, sub: Subscription) -> int:
         """Add or update one feed; returns its id. Adding a feed again revives it if it
@@ -384,8 +421,12 @@ class Store:
 
     def due_feeds(self, now: int | None = None, *, force: bool = False) -> list[FeedInfo]:
         """Feeds whose next fetch time has come (all live feeds with ``force``)."""
-        if force:
-            return self._feed_infos("WHERE f.dead=0")
+        if force:  # but a server that asked us to wait (429/503 Retry-After) still waits
+            return self._feed_infos(
+                "WHERE f.dead=0 AND NOT (f.next_due>? AND (COALESCE(f.last_error, '') LIKE"
+                " 'HTTP 429%' OR COALESCE(f.last_error, '') LIKE 'HTTP 503%'))",
+                (now or now_ts(),),
+            )
         return self._feed_infos("WHERE f.dead=0 AND f.next_due<=?", (now or now_ts(),))
 
     def tags(self) -> list[str]:
@@ -451,6 +492,8 @@ class Store:
                 dated = item.published or item.updated or None
                 if dated is not None:
                     ts = dated
+                    if dated > now + FUTURE_SLACK:  # would pin a story to the top
+                        ts = known[1][5] if known is not None else now
                     if min_ts is not None and ts < min_ts:
                         continue
                 elif known is not None:
@@ -577,17 +620,17 @@ class Store:
         filt = filt or HeadlineFilter()
         clauses, params = self._where(filt)
         order = "DESC"
-        if after is not None:
-            clauses.append("(a.ts, a.id) < (?, ?)")
-            params.extend(after)
+        for op, cursor in (("<", after), (">", before)):
+            if cursor is not None:
+                clause, values = _past(filt, op, cursor)
+                clauses.append(clause)
+                params.extend(values)
         if before is not None:
-            clauses.append("(a.ts, a.id) > (?, ?)")
-            params.extend(before)
             order = "ASC"
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._read(
             f"""SELECT {_HEADLINE_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id=a.feed_id
-                {where} ORDER BY a.ts {order}, a.id {order} LIMIT ?""",
+                {where} ORDER BY {_order_by(filt, order)} LIMIT ?""",
             (*params, limit),
         )
         headlines = [_headline(r) for r in rows]
@@ -597,10 +640,12 @@ class Store:
 
     def count(self, filt: HeadlineFilter | None = None, *, before: Cursor | None = None) -> int:
         """How many headlines match; with ``before``, how many sort above that cursor."""
-        clauses, params = self._where(filt or HeadlineFilter())
+        filt = filt or HeadlineFilter()
+        clauses, params = self._where(filt)
         if before is not None:
-            clauses.append("(a.ts, a.id) > (?, ?)")
-            params.extend(before)
+            clause, values = _past(filt, ">", before)
+            clauses.append(clause)
+            params.extend(values)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return int(self._read(f"SELECT COUNT(*) FROM articles a {where}", params)[0][0])
 
@@ -609,10 +654,11 @@ class Store:
         scrollbar is dragged, without walking every page in between."""
         if index < 0:
             return None
-        clauses, params = self._where(filt or HeadlineFilter())
+        filt = filt or HeadlineFilter()
+        clauses, params = self._where(filt)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._read(
-            f"SELECT a.ts, a.id FROM articles a {where} ORDER BY a.ts DESC, a.id DESC "
+            f"SELECT a.ts, a.id FROM articles a {where} ORDER BY {_order_by(filt, 'DESC')} "
             "LIMIT 1 OFFSET ?",
             (*params, index),
         )
@@ -712,18 +758,29 @@ class Store:
                 params,
             ).rowcount
 
-    def set_bookmark(self, article_id: int, on: bool = True, *, now: int | None = None) -> None:
-        """Save the flag at once; a new bookmark without a complete snapshot becomes pending."""
+    def set_bookmark(
+        self,
+        article_id: int,
+        on: bool = True,
+        *,
+        now: int | None = None,
+        bookmarked_at: int | None = None,
+    ) -> None:
+        """Save the flag at once; a new bookmark without a complete snapshot becomes pending.
+
+        ``bookmarked_at`` restores a removed bookmark's original time (undo), so it goes
+        back to its place in the newest-bookmark-first list.
+        """
         with self._write() as tx:
             if on:
                 tx.execute(
                     """UPDATE articles SET bookmarked=1,
-                           bookmarked_at=COALESCE(bookmarked_at, ?),
+                           bookmarked_at=COALESCE(?, bookmarked_at, ?),
                            snapshot=CASE WHEN snapshot='ok' OR url IS NULL THEN snapshot
                                          ELSE 'pending' END,
                            snapshot_tries=CASE WHEN snapshot='ok' THEN snapshot_tries ELSE 0 END
                        WHERE id=?""",
-                    (now or now_ts(), article_id),
+                    (bookmarked_at, now or now_ts(), article_id),
                 )
             else:
                 tx.execute(
@@ -778,10 +835,15 @@ class Store:
             )
 
     def snapshot_failed(self, article_id: int, reason: str) -> None:
-        """Record why the full text could not be had; a bookmark will try again later."""
+        """Record why the full text could not be had; a bookmark will try again later.
+
+        A snapshot saved earlier stays (and stays "ok"): a page that has since gone away
+        or an offline retry must not cost the reader the copy they already have.
+        """
         with self._write() as tx:
             tx.execute(
-                "UPDATE articles SET snapshot=?, snapshot_tries=snapshot_tries+1 "
+                "UPDATE articles SET snapshot=CASE WHEN fulltext IS NOT NULL AND fulltext<>'' "
+                "THEN 'ok' ELSE ? END, snapshot_tries=snapshot_tries+1 "
                 "WHERE id=? AND (snapshot IS NULL OR snapshot<>'ok')",
                 (f"full text unavailable: {reason}", article_id),
             )

@@ -3,8 +3,8 @@
 A URL the user pastes is often a site's home page rather than its feed, so
 :func:`resolve_feed` fetches it, and when it is HTML follows the page's
 ``<link rel="alternate">`` candidates until one parses. feeds.toml stays the source of
-truth: every change goes through :meth:`Session.save_subscriptions`, which rewrites the
-file and mirrors it into the cache (removing a feed keeps its bookmarked stories).
+truth: every change goes through :meth:`Session.update_subscriptions`, which rewrites the
+file under a lock and mirrors it into the cache (removing a feed keeps its bookmarked stories).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import replace
 from .config import Settings
 from .errors import UserError
 from .feeds_file import Subscription, clean_tags
-from .http import FetchError, FetchResult, PoliteClient
+from .http import FetchError, FetchResult, PoliteClient, client_for, http_reason
 from .http_url import is_http_url, normalise_url
 from .sanitize import clean_optional, clean_text
 from .session import Session
@@ -27,15 +27,6 @@ MAX_CANDIDATES = 5
 
 class SubscribeError(UserError):
     """Why a URL could not be subscribed to, in one line naming the URL."""
-
-
-def make_client(settings: Settings) -> PoliteClient:
-    """A client configured like the refresher's, for one-off fetches from the UI or CLI."""
-    return PoliteClient(
-        concurrency=settings.concurrency,
-        timeout=settings.timeout_seconds,
-        max_bytes=settings.max_bytes,
-    )
 
 
 def _shown(url: str) -> str:
@@ -60,8 +51,6 @@ async def _fetch(client: PoliteClient, url: str) -> FetchResult:
     except FetchError as exc:
         raise SubscribeError(f"{exc} at {_shown(url)}") from None
     if not result.ok:
-        from .refresh import http_reason
-
         raise SubscribeError(f"{http_reason(result.status)} at {_shown(url)}")
     return result
 
@@ -117,7 +106,7 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
 
 async def resolve_with_settings(settings: Settings, url: str) -> tuple[str, str | None]:
     """:func:`resolve_feed` with a client of its own (what the UI's worker runs)."""
-    async with make_client(settings) as client:
+    async with client_for(settings) as client:
         return await resolve_feed(client, url)
 
 
@@ -145,24 +134,27 @@ def add_subscription(
     url = normalise_url(url)
     title = clean_optional(title, 200)
     new_tags = clean_tags(list(tags))
-    subs = session.subscriptions()
-    for index, existing in enumerate(subs):
-        if existing.url != url:
-            continue
-        merged = replace(
-            existing,
-            title=title or existing.title,
-            tags=clean_tags([*existing.tags, *new_tags]),
-        )
-        if merged != existing:
-            subs[index] = merged
-            session.save_subscriptions(subs)
-        session.store.add_subscription(merged)  # asked for again: revive a dead feed
-        return merged
-    sub = Subscription(url=url, title=title, tags=new_tags)
-    subs.append(sub)
-    session.save_subscriptions(subs)
-    return sub
+    result: list[Subscription] = []
+
+    def add(subs: list[Subscription]) -> list[Subscription] | None:
+        for index, existing in enumerate(subs):
+            if existing.url == url:
+                merged = replace(
+                    existing,
+                    title=title or existing.title,
+                    tags=clean_tags([*existing.tags, *new_tags]),
+                )
+                result.append(merged)
+                if merged == existing:
+                    return None
+                subs[index] = merged
+                return subs
+        result.append(Subscription(url=url, title=title, tags=new_tags))
+        return [*subs, result[0]]
+
+    session.update_subscriptions(add)
+    session.store.add_subscription(result[0])  # asked for again: revive a dead feed
+    return result[0]
 
 
 def remove_subscription(session: Session, url: str) -> bool:
@@ -173,10 +165,15 @@ def remove_subscription(session: Session, url: str) -> bool:
     if not is_http_url(url):
         return False
     url = normalise_url(url)
-    subs = session.subscriptions()
-    kept = [s for s in subs if s.url != url]
-    if len(kept) != len(subs):
-        session.save_subscriptions(kept)
+    removed: list[bool] = []
+
+    def remove(subs: list[Subscription]) -> list[Subscription] | None:
+        kept = [s for s in subs if s.url != url]
+        removed.append(len(kept) != len(subs))
+        return kept if removed[0] else None
+
+    session.update_subscriptions(remove)
+    if removed[0]:
         return True
     # Not in the file but still cached (feeds.toml edited by hand meanwhile).
     return session.store.remove_feed(url)
