@@ -123,7 +123,7 @@ async def settle(app: App[Any], pilot: Any) -> None:
 # -- confirm and search --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "expected"), [("y", True), ("enter", True),
+@pytest.mark.parametrize(("key", "expected"), [("y", True), ("enter", False),
                                                ("n", False), ("escape", False)])
 async def test_confirm_dialog(key: str, expected: bool) -> None:
     app = Host()

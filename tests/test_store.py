@@ -839,3 +839,35 @@ def test_a_forced_refresh_still_honours_retry_after(store: Store) -> None:
     store.update_feed_state(b, next_due=T0 + 600, last_error="connection refused")
     assert {f.id for f in store.due_feeds(T0, force=True)} == {b}
     assert {f.id for f in store.due_feeds(T0 + 601, force=True)} == {a, b}
+
+
+def test_search_finds_words_only_in_a_saved_full_text(store: Store) -> None:
+    fid = subscribe(store, "https://example.org/feed")
+    store.save_feed(fid, feed(item("g1", "Short", T0, url="https://example.org/a")), {}, now=T0)
+    (head,) = store.headlines()
+    store.set_bookmark(head.id)
+    store.save_snapshot(head.id, "The whole story mentions a zeppelinhangar.")
+    for fts in (True, False):
+        store.has_fts = fts and store.has_fts
+        assert [h.id for h in store.headlines(HeadlineFilter(query="zeppelinhangar"))] == [
+            head.id
+        ]
+
+
+def test_a_version_one_cache_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(path)
+    schema.MIGRATIONS[0](conn)
+    conn.execute("PRAGMA user_version=1")
+    conn.execute("INSERT INTO feeds (url) VALUES ('https://old.example/feed')")
+    conn.execute(
+        "INSERT INTO articles (feed_id, uid, title, first_seen, ts, content, read, bookmarked)"
+        " VALUES (1, 'u', 'Kept title', 1, 1, 'quokka body', 1, 1)"
+    )
+    conn.commit()
+    conn.close()
+    with Store(path) as migrated:
+        (head,) = migrated.headlines()
+        assert head.title == "Kept title" and head.read and head.bookmarked
+        assert [h.id for h in migrated.headlines(HeadlineFilter(query="quokka"))] == [head.id]
+        assert raw(path, "PRAGMA user_version")[0][0] == schema.SCHEMA_VERSION

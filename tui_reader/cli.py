@@ -98,7 +98,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             if found_title and not args.title:
                 print(f"Found feed: {found_title}")
         sub = add_subscription(session, url, title=title, tags=tuple(args.tag or ()))
-        print(f"Added {sub.title or url}\n  {sub.url}")
+        print(f"Added {sub.title}\n  {sub.url}" if sub.title else f"Added {sub.url}")
         print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
     return 0
 
@@ -218,7 +218,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         else:
             print(f"Refreshed: {report.summary()}")
             for outcome in report.failed:
-                print(f"  {outcome.title}: {outcome.error}  ({outcome.url})")
+                where = "" if outcome.title == outcome.url else f"  ({outcome.url})"
+                print(f"  {outcome.title}: {outcome.error}{where}")
             if report.snapshots_ok or report.snapshots_failed:
                 print(f"  full-text snapshots: {report.snapshots_ok} saved, "
                       f"{report.snapshots_failed} failed")
@@ -226,9 +227,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_unread(args: argparse.Namespace) -> int:
+    from .core.config import load_settings
     from .core.store import open_store
 
     paths = _paths(args)
+    load_settings(paths.config_file)  # a broken config is reported here too, not ignored
     if not paths.database.exists():
         total, per_feed = 0, {}
     else:
@@ -434,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tui-reader: {exc}", file=sys.stderr)
         return 2 if type(exc).__name__ == "ConfigError" else 1
     except KeyboardInterrupt:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end a progress line cleanly
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

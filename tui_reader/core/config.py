@@ -7,6 +7,7 @@ Only the theme is ever written back, and only that key is changed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -64,34 +65,52 @@ def load_settings(path: Path) -> Settings:
     known = {f.name: f for f in fields(Settings)}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{path}: unknown setting {key!r}")
+            raise ConfigError(f"{_at(path, key)}: unknown setting {key!r}")
         if key == "keys":
             values["keys"] = _check_keys(path, value)
         elif key == "theme":
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{path}: theme must be a theme name")
+                raise ConfigError(f"{_at(path, key)}: theme must be a theme name")
             values["theme"] = value.strip()
         else:
             values[key] = _check_number(path, key, value)
     return Settings(**values)
 
 
+def _at(path: Path, key: str) -> str:
+    """``file:line`` of the first line that sets *key* (TOML only reports syntax errors with
+    a line; a bad value deserves one too)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return str(path)
+    pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*[=\]]""")
+    for number, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            return f"{path}:{number}"
+    return str(path)
+
+
 def _check_number(path: Path, key: str, value: object) -> int | float:
     low, high = _LIMITS[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{path}: {key} must be a number, got {value!r}")
+        raise ConfigError(f"{_at(path, key)}: {key} must be a number, got {value!r}")
     if not low <= value <= high:
-        raise ConfigError(f"{path}: {key} must be between {low:g} and {high:g}, got {value}")
+        raise ConfigError(
+            f"{_at(path, key)}: {key} must be between {low:g} and {high:g}, got {value}"
+        )
     return int(value) if key not in ("timeout_seconds", "max_feed_mb") else float(value)
 
 
 def _check_keys(path: Path, value: object) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [keys] must be a table of action = \"key\"")
+        raise ConfigError(f"{_at(path, 'keys')}: [keys] must be a table of action = \"key\"")
     keys: dict[str, str] = {}
     for action, binding in value.items():
         if not isinstance(binding, str) or not binding.strip():
-            raise ConfigError(f"{path}: keys.{action} must be a key name like \"ctrl+b\"")
+            raise ConfigError(
+                f"{_at(path, str(action))}: keys.{action} must be a key name like \"ctrl+b\""
+            )
         keys[str(action)] = binding.replace(" ", "")
     return keys
 

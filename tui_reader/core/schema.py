@@ -132,5 +132,40 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX articles_unread_by_feed ON articles (feed_id) WHERE read = 0")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+FTS_WITH_FULLTEXT = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, summary, content, fulltext, content='articles', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, summary, content, fulltext)
+    VALUES (new.id, new.title, new.summary, new.content, new.fulltext);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content, fulltext)
+    VALUES ('delete', old.id, old.title, old.summary, old.content, old.fulltext);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, content, fulltext
+ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content, fulltext)
+    VALUES ('delete', old.id, old.title, old.summary, old.content, old.fulltext);
+    INSERT INTO articles_fts(rowid, title, summary, content, fulltext)
+    VALUES (new.id, new.title, new.summary, new.content, new.fulltext);
+END;
+INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """Search saved full text too: a bookmark's snapshot is often most of the story."""
+    if not fts5_available():
+        return
+    for name in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute("DROP TABLE IF EXISTS articles_fts")
+    for statement in _statements(FTS_WITH_FULLTEXT):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)

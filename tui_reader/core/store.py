@@ -599,9 +599,9 @@ class Store:
                 for word in _WORD.findall(filt.query):
                     clauses.append(
                         "(a.title LIKE ? ESCAPE '\\' OR a.summary LIKE ? ESCAPE '\\'"
-                        " OR a.content LIKE ? ESCAPE '\\')"
+                        " OR a.content LIKE ? ESCAPE '\\' OR a.fulltext LIKE ? ESCAPE '\\')"
                     )
-                    params.extend([_like(word)] * 3)
+                    params.extend([_like(word)] * 4)
         return clauses, params
 
     def headlines(

@@ -21,7 +21,6 @@ class ConfirmDialog(ModalScreen[bool]):
 
     BINDINGS: list[BindingType] = [
         Binding("y", "confirm", "Yes", show=False),
-        Binding("enter", "confirm", "Yes", show=False),
         Binding("n", "cancel", "No", show=False),
         Binding("escape", "cancel", "No", show=False),
     ]
@@ -49,7 +48,9 @@ class ConfirmDialog(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        # Every question here is about something that cannot be undone (removing a feed,
+        # marking everything read), so a reflexive enter must mean "no".
+        self.query_one("#no", Button).focus()
 
     def action_confirm(self) -> None:
         self.dismiss(True)
