@@ -158,12 +158,12 @@ def test_not_opml_is_an_error(data: bytes, needle: str) -> None:
 
 def test_attributes_are_literal_data() -> None:
     data = b"""<opml version="2.0"><body>
-  <outline text="$(whoami) `id` [bold red]x[/]" xmlUrl="https://x.org/$(rm -rf ~)"
+  <outline text="$(whoami) `id` [bold red]x[/]" xmlUrl="https://x.org/$(rm${IFS}-rf${IFS}~)"
            category="a;b|c"/>
 </body></opml>"""
     result = parse_opml(data)
     [sub] = result.subscriptions
-    assert sub.url == "https://x.org/$(rm -rf ~)"
+    assert sub.url == "https://x.org/$(rm${IFS}-rf${IFS}~)"
     assert sub.title == "$(whoami) `id` [bold red]x[/]"
     assert sub.tags == ("a;b|c",)
 

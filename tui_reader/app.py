@@ -173,7 +173,9 @@ class TuiReaderApp(App[None]):
             parse_executor=await self._parse_pool(),
         )
         report = await service.refresh(
-            force=force, progress=lambda progress: main.post_message(RefreshProgressed(progress))
+            force=force,
+            progress=lambda progress: main.post_message(RefreshProgressed(progress)),
+            now=int(self.clock()),  # one clock for due times, dates and the status line
         )
         main.post_message(RefreshFinished(report))
 

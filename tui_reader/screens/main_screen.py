@@ -97,7 +97,8 @@ class MainScreen(Screen[None]):
         self.opened = False
         """Whether the story on show was opened (and marked read), not just previewed."""
         self._feed_title: str | None = None
-        self._undo: tuple[int, Timer] | None = None
+        self._undo: tuple[int, int | None, Timer] | None = None
+        """The removed bookmark z can restore: its article, its original time, the timer."""
         self._preview: Timer | None = None
         self._timeline_wide = True
         self._timeline_narrow = False
@@ -386,26 +387,29 @@ class MainScreen(Screen[None]):
         if target is None:
             return
         if target.bookmarked:
+            removed = self.store.article(target.id)
             self.store.set_bookmark(target.id, False)
             self._row_changed(target.id)
-            self._arm_undo(target.id)
+            self._arm_undo(target.id, removed.bookmarked_at if removed is not None else None)
             self.notify("Bookmark removed — z to undo", timeout=UNDO_SECONDS, markup=False)
         else:
             self._set_bookmark(target.id)
 
-    def _set_bookmark(self, article_id: int) -> None:
-        self.store.set_bookmark(article_id, True, now=int(self.clock()))
+    def _set_bookmark(self, article_id: int, bookmarked_at: int | None = None) -> None:
+        self.store.set_bookmark(
+            article_id, True, now=int(self.clock()), bookmarked_at=bookmarked_at
+        )
         self._row_changed(article_id)
         job = self.store.snapshot_job(article_id)
         article = self.store.article(article_id)
         if job is not None and article is not None and article.snapshot != "ok":
             self.reader_app.fetch_full_text(article_id)
 
-    def _arm_undo(self, article_id: int) -> None:
+    def _arm_undo(self, article_id: int, bookmarked_at: int | None) -> None:
         if self._undo is not None:
-            self._undo[1].stop()
+            self._undo[2].stop()
         timer = self.set_timer(UNDO_SECONDS, self._forget_undo)
-        self._undo = (article_id, timer)
+        self._undo = (article_id, bookmarked_at, timer)
 
     def _forget_undo(self) -> None:
         self._undo = None
@@ -414,10 +418,10 @@ class MainScreen(Screen[None]):
     def action_undo_bookmark(self) -> None:
         if self._undo is None:
             return
-        article_id, timer = self._undo
+        article_id, bookmarked_at, timer = self._undo
         timer.stop()
         self._undo = None
-        self._set_bookmark(article_id)
+        self._set_bookmark(article_id, bookmarked_at)
         self.notify("Bookmark restored.", timeout=3, markup=False)
 
     @store_guard
@@ -572,6 +576,11 @@ class MainScreen(Screen[None]):
             highlighted = self.headlines.highlighted
             if highlighted is not None:
                 self._spawn(self.show_article(highlighted.id, mark_read=False))
+        else:
+            # The refresh may have saved (or failed to save) this story's full text.
+            fresh = self.store.article(self.article.id)
+            if fresh is not None and fresh != self.article:
+                self._spawn(self.article_view.show_update(fresh))
         self._spawn(self.timeline.reload())
 
     @store_guard
@@ -581,7 +590,7 @@ class MainScreen(Screen[None]):
         if article is not None and article.id == message.article_id:
             fresh = self.store.article(article.id)
             if fresh is not None:
-                self._spawn(self.article_view.show(fresh))
+                self._spawn(self.article_view.show_update(fresh))
         if message.reason:
             self.notify(f"Full text unavailable: {one_line(message.reason, 120)}",
                         severity="warning", timeout=5, markup=False)

@@ -120,6 +120,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         async with self._lock:
             await self._show(article)
 
+    async def show_update(self, article: Article) -> None:
+        """Show a newer copy of the story on show (its full text arrived); if another story
+        was opened meanwhile, leave that one alone."""
+        async with self._lock:
+            if self.article is not None and self.article.id == article.id:
+                await self._show(article)
+
     async def _show(self, article: Article) -> None:
         same = self.article is not None and self.article.id == article.id
         body = clean_block(article.body_md)

@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from ..core.errors import UserError
 from ..core.models import Headline, HeadlineFilter
-from ..core.store import Store
+from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING, Store
 from ..text import fit, one_line, relative_time
 
 PAGE_SIZE = 200
@@ -36,6 +36,15 @@ MAX_PAGES = 40
 LINES_PER_ROW = 2
 _FLOOR: tuple[int, int] = (-(2**62), -(2**62))
 """A cursor older than any row: ``before=_FLOOR`` reads the oldest rows (the list's end)."""
+
+
+def offline_word(snapshot: str | None) -> str:
+    """A bookmark's offline copy in a word: the full text, still coming, or the summary."""
+    if snapshot == SNAPSHOT_OK:
+        return "saved"
+    if snapshot == SNAPSHOT_PENDING:
+        return "saving…"
+    return "summary only"
 
 
 class HeadlinePager:
@@ -519,16 +528,18 @@ class HeadlineList(ScrollView, can_focus=True):
         base = self._style("", cursor)
         age = relative_time(headline.timestamp, self._now())
         star = " ★ " if headline.bookmarked else ""
-        feed_room = width - 2 - cell_len(age) - 3 - len(star)
+        if star and self.filter.bookmarked:  # the bookmarks view: is the offline copy there?
+            star = f" {offline_word(headline.snapshot)} ★ "
+        feed_room = width - 2 - cell_len(age) - 3 - cell_len(star)
         feed = fit(one_line(headline.feed_title) or "?", max(feed_room, 0))
         meta = f"{feed} · {age}" if feed else age
-        meta = fit(meta, width - 2 - len(star))
+        meta = fit(meta, width - 2 - cell_len(star))
         segments = [
             Segment("  ", base),
             Segment(meta, self._style("headline-list--meta", cursor)),
         ]
         if star:
-            gap = max(width - 2 - cell_len(meta) - len(star), 0)
+            gap = max(width - 2 - cell_len(meta) - cell_len(star), 0)
             segments += [
                 Segment(" " * gap, base),
                 Segment(star, self._style("headline-list--star", cursor)),
