@@ -6,6 +6,8 @@ Feeds screen talks to a loopback FeedServer only.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import webbrowser
 from collections.abc import Iterator
@@ -16,17 +18,22 @@ import pytest
 from feedserver import FeedServer
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from tui_reader import links
+from tui_reader.app import TuiReaderApp
 from tui_reader.commands import TuiReaderCommands
+from tui_reader.core.demo import DEMO_NOW, build_demo_home
 from tui_reader.core.feeds_file import load_subscriptions
-from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
-from tui_reader.core.session import Session, session_for_home
+from tui_reader.core.models import FeedInfo, HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.paths import Paths
+from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.subscribe import add_subscription
 from tui_reader.screens.confirm import ConfirmDialog
-from tui_reader.screens.feeds_screen import FeedsScreen, due_words, status_words
+from tui_reader.screens.feeds_screen import DEMO_REFUSAL, FeedsScreen, due_words, status_words
 from tui_reader.screens.filter_picker import FilterPicker
+from tui_reader.screens.guard import store_guard
 from tui_reader.screens.help_screen import HelpScreen, KeyGroup, group_bindings
 from tui_reader.screens.search_dialog import SearchDialog
 
@@ -54,6 +61,11 @@ class Host(App[None]):
         self.session = session
         self.results: list[Any] = []
         self.actions: list[Any] = []
+        self.notes: list[tuple[str, str, bool]] = []
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        self.notes.append((message, kwargs.get("severity", ""), kwargs.get("markup", True)))
+        super().notify(message, *args, **kwargs)
 
     def compose(self) -> ComposeResult:
         yield Static("host")
@@ -202,6 +214,25 @@ async def test_filter_picker_picks_feed_and_cancels(session: Session) -> None:
     ]
 
 
+async def test_filter_picker_on_a_closed_cache_keeps_the_fixed_views(session: Session) -> None:
+    populate(session)
+    session.store.close()
+    app = Host(session)
+    async with app.run_test() as pilot:
+        app.push_screen(FilterPicker(session.store, HeadlineFilter()), app.record)
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        assert [p.split("  ")[0] for p in prompts] == ["All feeds", "Unread only", "Bookmarks"]
+        assert len(app.notes) == 1
+        message, severity, markup = app.notes[0]
+        assert "the cache is closed" in message and severity == "error" and markup is False
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.results == [HeadlineFilter(unread_only=True)]
+
+
 # -- help ----------------------------------------------------------------------------------
 
 
@@ -230,6 +261,28 @@ async def test_help_shows_remapped_keys() -> None:
         assert "undo unbookmark" not in text
     groups = group_bindings([("ctrl+b", "Bookmark"), ("x", "Something new")])
     assert groups == {"Organise": [("ctrl+b", "Bookmark")], "More": [("x", "Something new")]}
+
+
+async def test_help_lists_paging_focus_and_clearing_keys() -> None:
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        text = " ".join(g.plain for g in app.screen.query(KeyGroup))
+        for needle in ("pgdn / pgup", "shift+tab", "esc  clear search / filter",
+                       "C  copy comments link", "at its end, next unread"):
+            assert needle in text
+
+
+async def test_help_takes_a_screens_own_groups() -> None:
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HelpScreen(groups={"Mine": [("x", "do [b]it[/b]")], "Empty": []},
+                                   title="Other keys"))
+        await pilot.pause()
+        groups = list(app.screen.query(KeyGroup))
+        assert [g.plain for g in groups] == ["Mine\nx  do [b]it[/b]"]
+        assert str(app.screen.query_one("#dialog").border_title) == "Other keys"
 
 
 # -- feeds screen --------------------------------------------------------------------------
@@ -349,7 +402,7 @@ async def test_feeds_screen_worker_failure_is_one_line(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom [b]not markup[/b]")
 
-    monkeypatch.setattr("tui_reader.screens.feeds_screen.RefreshService.refresh", broken)
+    monkeypatch.setattr("tui_reader.core.refresh.RefreshService.refresh", broken)
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = FeedsScreen(session)
@@ -386,6 +439,237 @@ async def test_feeds_screen_refuses_duplicates_and_bad_urls(
             assert str(screen.query_one("#feeds-status", Static).render()).startswith(expected)
         assert feed_server.requests == []
         assert len(session.subscriptions()) == 1
+
+
+def test_due_words_far_future_is_short_and_whole() -> None:
+    now = 1_790_000_000.0
+    feed = FeedInfo(1, "http://127.0.0.1/f.xml", "F")
+
+    def due(seconds: float) -> str:
+        return due_words(FeedInfo(1, feed.url, "F", next_due=int(now + seconds)), now)
+
+    assert due(29 * 86400 + 5) == "in 29d"
+    far = due(10 * 365 * 86400)
+    assert not far.startswith("in ") and len(far) <= 8 and far[-4:].isdigit()
+    assert due(40 * 86400)[-4:].isdigit()
+    assert due(10**13) == "later"  # past what a date can hold: still a word, never a crash
+    assert due_words(feed, now) == "now"
+
+
+def cell_fits(screen: FeedsScreen) -> list[str]:
+    """Every cell that is wider than its column (the table would cut it)."""
+    table = screen.query_one(DataTable)
+    cut = []
+    for row in table_rows(screen):
+        for column, text in zip(table.ordered_columns, row, strict=True):
+            if len(text) > column.width:
+                cut.append(f"{column.key.value}: {text}")
+    return cut
+
+
+def demo_app(tmp_path: Path) -> TuiReaderApp:
+    session = open_session(build_demo_home(tmp_path / "home", now=DEMO_NOW))
+    return TuiReaderApp(session, demo=True, clock=lambda: DEMO_NOW, refresh_on_start=False)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_feeds_screen_in_demo_mode_fetches_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    fetched: list[Any] = []
+
+    async def refresh(*args: Any, **kwargs: Any) -> None:
+        fetched.append(("refresh", args, kwargs))
+
+    async def resolve(*args: Any, **kwargs: Any) -> None:
+        fetched.append(("resolve", args, kwargs))
+
+    monkeypatch.setattr("tui_reader.core.refresh.RefreshService.refresh", refresh)
+    monkeypatch.setattr("tui_reader.core.subscribe.resolve_with_settings", resolve)
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("F")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FeedsScreen) and screen.demo
+            rows = table_rows(screen)
+            assert len(rows) == 4
+            assert all(not row[4].startswith("in ") for row in rows)  # ten years away
+            cut = cell_fits(screen)
+            if size[0] >= 120:
+                assert cut == []
+            else:  # narrow: only a long title or tag list may end in "…"
+                assert [c for c in cut if not c.startswith(("title:", "tags:"))] == []
+            status = screen.query_one("#feeds-status", Static)
+            for key in ("r", "a"):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert app.screen is screen  # no URL prompt in demo mode
+                assert str(status.render()) == DEMO_REFUSAL
+            screen.add_feed("http://127.0.0.1:9/x.xml")
+            screen.refresh_feed(screen.feeds[0])
+            await settle(app, pilot)
+            await pilot.press("d")  # removing is local, and allowed
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n")
+            await pilot.pause()
+            assert len(table_rows(screen)) == 4
+    finally:
+        app.session.close()
+    assert fetched == []
+
+
+async def test_feeds_screen_moves_with_j_k_g_G(session: Session) -> None:
+    populate(session)
+    app = Host(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        detail = screen.query_one("#feeds-detail", Static)
+        assert table.cursor_row == 0
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        assert "gone.xml" in str(detail.render())
+        await pilot.press("j", "j")  # stops at the last row
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("G")
+        assert table.cursor_row == 2
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == 2
+        assert screen.highlighted is not None and screen.highlighted.title == "World Desk"
+
+
+async def test_feeds_screen_help_shows_its_own_keys(tmp_path: Path) -> None:
+    paths = Paths.under(tmp_path)
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text('[keys]\n"feeds.add" = "ctrl+n"\n', encoding="utf-8")
+    session = session_for_home(tmp_path)
+    try:
+        app = Host(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = FeedsScreen(session)
+            app.push_screen(screen)
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            text = " ".join(g.plain for g in app.screen.query(KeyGroup))
+            for needle in ("add a feed or a web page", "d  remove; bookmarks stay",
+                           "r  fetch this feed now", "j / k  move down / up",
+                           "g / G  first / last feed", "esc / q  back to the headlines",
+                           "?  this help"):
+                assert needle in text
+            assert "ctrl+n  add a feed" in text or "^n  add a feed" in text
+            for main_only in ("undo unbookmark", "timeline", "mark all read"):
+                assert main_only not in text
+            assert str(app.screen.query_one("#dialog").border_title) == "Feeds keys"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+    finally:
+        session.close()
+
+
+async def test_feeds_screen_detail_shows_the_whole_error(session: Session) -> None:
+    ids = populate(session)
+    long_error = "HTTP 503 Service Unavailable: " + " ".join(f"word{i}" for i in range(60))
+    session.store.update_feed_state(ids["tech"], last_status="error", last_error=long_error)
+    app = Host(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        detail = screen.query_one("#feeds-detail", Static)
+        assert long_error in " ".join(str(detail.render()).split())
+        width = detail.content_region.width
+        needed = detail.get_content_height(screen.size, app.size, width)
+        assert needed >= 6  # the URL and an error wrapped over several lines…
+        assert detail.content_region.height >= needed  # …all of them on screen
+
+
+async def test_feeds_screen_cache_failures_are_one_line(session: Session) -> None:
+    populate(session)
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        status = screen.query_one("#feeds-status", Static)
+        session.store.close()  # the cache goes away mid-session
+        await pilot.press("d")
+        await pilot.pause()
+        assert screen.is_current  # no confirm dialog for a count that failed
+        assert str(status.render()).startswith("Cache problem: ")
+        assert "the cache is closed" in str(status.render())
+        assert status.has_class("-error")
+        status.update("")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "the cache is closed" in str(status.render())
+        screen.remove_feed(screen.feeds[0])
+        await settle(app, pilot)
+        assert "the cache is closed" in str(status.render())
+        assert len(table_rows(screen)) == 3  # the last good list stays on screen
+
+        app.push_screen(FeedsScreen(session))  # opened on a closed cache
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, FeedsScreen) and table_rows(again) == []
+        text = str(again.query_one("#feeds-status", Static).render())
+        assert text.startswith("Cache problem: ") and "the cache is closed" in text
+        assert "could not be read" in str(again.query_one("#feeds-detail", Static).render())
+        assert app.is_running
+
+
+async def test_store_guard_turns_a_cache_error_into_one_notification(session: Session) -> None:
+    class Counting(Screen[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        @store_guard
+        def unread(self) -> int:
+            self.calls += 1
+            return session.store.total_unread()
+
+    populate(session)
+    app = Host(session)
+    async with app.run_test() as pilot:
+        screen = Counting()
+        app.push_screen(screen)
+        await pilot.pause()
+        assert screen.unread() == 5
+        session.store.close()
+        assert screen.unread() is None and screen.calls == 2
+        await pilot.pause()
+        assert len(app.notes) == 1
+        message, severity, markup = app.notes[0]
+        assert "the cache is closed" in message and severity == "error" and markup is False
+
+
+def test_feeds_screen_import_leaves_fetching_code_out() -> None:
+    code = (
+        "import sys\n"
+        "import tui_reader.app, tui_reader.commands\n"
+        "import tui_reader.screens.feeds_screen, tui_reader.screens.help_screen\n"
+        "import tui_reader.screens.filter_picker, tui_reader.screens.search_dialog\n"
+        "heavy = ('feedparser', 'lxml', 'httpx', 'tui_reader.core.refresh',\n"
+        "         'tui_reader.core.subscribe', 'tui_reader.core.http')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == ""
 
 
 # -- command palette -----------------------------------------------------------------------
@@ -436,6 +720,21 @@ async def test_palette_lists_actions_feeds_and_tags(session: Session) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.actions[-1] == ("tag", "tech")
+
+
+async def test_palette_on_a_closed_cache_still_offers_actions(session: Session) -> None:
+    populate(session)
+    session.store.close()
+    app = Host(session)
+    async with app.run_test() as pilot:
+        prompts = await palette_prompts(app, pilot, "", "Refresh all feeds")
+        assert any(p.startswith("Refresh all feeds") for p in prompts)
+        assert not any(p.startswith(("Feed: ", "Tag: ")) for p in prompts)
+        assert [(sev, markup) for _, sev, markup in app.notes] == [("error", False)]
+        assert "the cache is closed" in app.notes[0][0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
 
 
 # -- links ---------------------------------------------------------------------------------

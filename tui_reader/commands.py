@@ -9,11 +9,10 @@ an action string: feeds are named by their integer id, tags go through a method 
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
@@ -21,7 +20,8 @@ from textual.style import Style
 
 from .core.models import FeedInfo
 from .core.sanitize import clean_text
-from .core.store import Store
+from .core.session import Session
+from .screens.guard import CACHE_ERRORS, report_cache_error
 
 ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Refresh all feeds", "refresh", "Fetch every feed now"),
@@ -44,11 +44,12 @@ class Entry:
     command: Callable[[], Any]
 
 
-def _store_of(app: object) -> Store | None:
-    """The app's cache, wherever the app keeps it (``session.store`` or ``store``)."""
-    session = getattr(app, "session", None)
-    store = getattr(session, "store", None) or getattr(app, "store", None)
-    return store if isinstance(store, Store) else None
+class ReaderApp(Protocol):
+    """What the palette needs from the app (TuiReaderApp, or a test's stand-in)."""
+
+    session: Session
+
+    def show_tag(self, tag: str) -> None: ...
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -72,29 +73,31 @@ class TuiReaderCommands(Provider):
         self._feeds: list[FeedInfo] = []
         self._tags: list[str] = []
 
-    async def startup(self) -> None:
-        """Read feeds and tags once per palette opening, off the event loop."""
-        store = _store_of(self.app)
-        if store is None:
-            return
-        self._feeds, self._tags = await asyncio.to_thread(
-            lambda: (store.feeds(), store.tags())
-        )
+    @property
+    def reader(self) -> ReaderApp:
+        """The app, as the palette uses it."""
+        return cast(ReaderApp, self.app)
 
-    async def _show_tag(self, tag: str) -> None:
-        """Prefer ``app.show_tag(tag)``: the tag never passes through an action string."""
-        show_tag = getattr(self.app, "show_tag", None)
-        if callable(show_tag):
-            result = show_tag(tag)
-            if inspect.isawaitable(result):
-                await result
-        else:
-            # repr() of a str is a Python literal; the action parser reads it back safely.
-            await self.app.run_action(f"show_tag({tag!r})")
+    async def startup(self) -> None:
+        """Read feeds and tags once per palette opening, off the event loop.
+
+        If the cache cannot be read, that is one notification and the palette still offers
+        the app's actions.
+        """
+        store = self.reader.session.store
+        try:
+            self._feeds, self._tags = await asyncio.to_thread(
+                lambda: (store.feeds(), store.tags())
+            )
+        except CACHE_ERRORS as exc:
+            self._feeds, self._tags = [], []
+            report_cache_error(self.app, exc)
 
     def entries(self) -> list[Entry]:
         """Everything the palette can offer, fixed actions first."""
         run = self.app.run_action
+        # A tag goes to a method call, never through an action string.
+        show_tag = self.reader.show_tag
         found = [Entry(title, help_, partial(run, action)) for title, action, help_ in ACTIONS]
         for feed in self._feeds:
             name = clean_text(feed.display_title, 100)
@@ -107,7 +110,7 @@ class TuiReaderCommands(Provider):
             )
         for tag in self._tags:
             label = f"Tag: #{clean_text(tag, 40)}"
-            found.append(Entry(label, "Feeds with this tag", partial(self._show_tag, tag)))
+            found.append(Entry(label, "Feeds with this tag", partial(show_tag, tag)))
         return found
 
     async def discover(self) -> Hits:

@@ -4,6 +4,10 @@ Every network call runs in a worker and reports back in the one-line status unde
 table; a worker that fails anyway becomes a one-line notification, never a traceback.
 Feed titles, URLs and errors come from the network, so they are shown as plain text.
 The screen dismisses with True when anything changed, so the caller can reload.
+
+The app imports this module at start-up (for its binding ids), so the fetching code
+(``core.refresh``, ``core.subscribe`` and the HTTP and feed parsing libraries behind them)
+is imported only inside the workers that use it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,11 +30,43 @@ from textual.worker import Worker, WorkerState
 from ..core.errors import UserError
 from ..core.http_url import is_http_url
 from ..core.models import FeedInfo, HeadlineFilter
-from ..core.refresh import RefreshReport, RefreshService
 from ..core.sanitize import clean_text
 from ..core.session import Session
+from .guard import CACHE_ERRORS, cache_error_text
+from .help_screen import KeyList
+
+if TYPE_CHECKING:
+    from ..core.refresh import RefreshReport
 
 Clock = Callable[[], float]
+
+DEMO_REFUSAL = "Demo mode: the feeds are bundled, nothing is fetched"
+"""What ``a`` and ``r`` say in ``--demo``: the demo feeds live at a host that never resolves."""
+
+DUE_HORIZON = 30 * 86400
+"""Beyond this, the Next column shows a month rather than a count of days."""
+
+HelpRow = tuple[tuple[str | None, ...], tuple[str, ...], str]
+
+HELP_ROWS: tuple[tuple[str, tuple[HelpRow, ...]], ...] = (
+    ("Feeds", (
+        (("feeds.add",), ("a",), "add a feed or a web page"),
+        (("feeds.remove",), ("d",), "remove; bookmarks stay"),
+        (("feeds.refresh",), ("r",), "fetch this feed now"),
+    )),
+    ("Move", (
+        (("cursor_down", "cursor_up"), ("j", "k"), "move down / up"),
+        ((None, None), ("↓", "↑"), "move down / up"),
+        (("first", "last"), ("g", "G"), "first / last feed"),
+        ((None, None), ("pgdn", "pgup"), "page down / up"),
+    )),
+    ("Screen", (
+        (("help",), ("?",), "this help"),
+        (("feeds.back",), ("esc / q",), "back to the headlines"),
+    )),
+)
+"""(group, rows); a row is (binding ids, default keys, what it does). The ids let the help
+show the user's own keys when config.toml remaps them."""
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("title", "Feed"),
@@ -79,11 +116,27 @@ def due_words(feed: FeedInfo, now: float) -> str:
         return f"in {max(wait // 60, 1)}m"
     if wait < 86400:
         return f"in {wait // 3600}h"
-    return f"in {wait // 86400}d"
+    if wait < DUE_HORIZON:
+        return f"in {wait // 86400}d"
+    try:
+        return f"{datetime.fromtimestamp(feed.next_due):%b %Y}"
+    except (OverflowError, OSError, ValueError):
+        return "later"
 
 
 def _cell(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+
+
+class FeedTable(DataTable[Text]):
+    """The subscriptions table, moved with the same keys as the headline list."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("g,home", "scroll_top", "First", show=False, id="first"),
+        Binding("G,end", "scroll_bottom", "Last", show=False, id="last"),
+    ]
 
 
 class FeedsScreen(Screen[bool]):
@@ -96,38 +149,58 @@ class FeedsScreen(Screen[bool]):
         Binding("d", "remove", "Remove", id="feeds.remove"),
         Binding("r", "refresh_feed", "Refresh", id="feeds.refresh"),
         Binding("escape,q", "back", "Back", id="feeds.back"),
+        Binding("question_mark", "help", "help", key_display="?", id="help"),
     ]
 
-    def __init__(self, session: Session, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self, session: Session, *, clock: Clock = time.time, demo: bool | None = None
+    ) -> None:
         super().__init__()
         self.session = session
         self.clock = clock
         self.changed = False
         self.feeds: list[FeedInfo] = []
+        self._demo = demo
         self._busy: set[int] = set()
         self._widths: tuple[int, ...] = ()
 
+    @property
+    def demo(self) -> bool:
+        """True in ``--demo``: the bundled feeds are never fetched (default: the app's mode)."""
+        if self._demo is not None:
+            return self._demo
+        return bool(getattr(self.app, "demo", False))
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Feeds"), id="feeds-title")
-        yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+        yield FeedTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="feeds-detail")
         yield Static(id="feeds-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._show(self.session.store.feeds())
-        self.query_one(DataTable).focus()
+        self.table.focus()
+        try:
+            feeds = self.session.store.feeds()
+        except CACHE_ERRORS as exc:
+            self._show([])
+            self.query_one("#feeds-detail", Static).update(
+                Content("The subscriptions could not be read from the cache.")
+            )
+            self._cache_failed(exc)
+            return
+        self._show(feeds)
 
     # -- the table ----------------------------------------------------------------------
 
     @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#feeds-table", DataTable)
+    def table(self) -> FeedTable:
+        return self.query_one("#feeds-table", FeedTable)
 
     def _column_widths(self) -> tuple[int, ...]:
         width = max(self.size.width or self.app.size.width, 60)
         tags, status = (10, 18) if width < 100 else (16, 30)
-        counts, due = 11, 7
+        counts, due = 11, 8
         padding = 2 * len(COLUMNS) + 2
         title = max(16, width - padding - counts - tags - status - due)
         return (title, counts, tags, status, due)
@@ -171,9 +244,15 @@ class FeedsScreen(Screen[bool]):
             table.move_cursor(row=index if index is not None else min(old_row, len(feeds) - 1))
         self._update_detail()
 
-    async def _reload(self, select_id: int | None = None) -> None:
-        feeds = await asyncio.to_thread(self.session.store.feeds)
+    async def _reload(self, select_id: int | None = None) -> bool:
+        """Read the feeds again; False (and said so) when the cache cannot be read."""
+        try:
+            feeds = await asyncio.to_thread(self.session.store.feeds)
+        except CACHE_ERRORS as exc:
+            self._cache_failed(exc)
+            return False
         self._show(feeds, select_id)
+        return True
 
     def on_resize(self) -> None:
         if self.is_mounted and self._column_widths() != self._widths:
@@ -214,13 +293,52 @@ class FeedsScreen(Screen[bool]):
         status.update(Content(clean_text(text, 300)))
         status.set_class(error, "-error")
 
+    def _cache_failed(self, error: BaseException) -> None:
+        self._say(f"Cache problem: {cache_error_text(error)}", error=True)
+
+    def _refuse_in_demo(self) -> bool:
+        """In demo mode, say that nothing is fetched and return True."""
+        if self.demo:
+            self._say(DEMO_REFUSAL)
+        return self.demo
+
     # -- actions ------------------------------------------------------------------------
 
     def action_back(self) -> None:
         self.dismiss(self.changed)
 
+    def help_groups(self) -> dict[str, KeyList]:
+        """This screen's keys for the help, after the user's [keys] remapping."""
+        keymap = {
+            action.replace("-", "_"): keys for action, keys in self.session.settings.keys.items()
+        }
+
+        def shown(binding_id: str | None, default: str) -> str:
+            keys = keymap.get(binding_id or "")
+            if not keys:
+                return default
+            return ", ".join(
+                self.app.get_key_display(Binding(key, "")) for key in keys.split(",") if key
+            )
+
+        return {
+            group: [
+                (" / ".join(shown(i, d) for i, d in zip(ids, keys, strict=True)), description)
+                for ids, keys, description in rows
+            ]
+            for group, rows in HELP_ROWS
+        }
+
+    def action_help(self) -> None:
+        from .help_screen import HelpScreen
+
+        self.app.push_screen(HelpScreen(groups=self.help_groups(), title="Feeds keys"))
+
     def action_add(self) -> None:
         from .search_dialog import InputDialog
+
+        if self._refuse_in_demo():
+            return
 
         dialog = InputDialog(
             "Add a feed: paste its URL, or a web page that links to one",
@@ -239,27 +357,33 @@ class FeedsScreen(Screen[bool]):
     @work(exclusive=True, group="feeds-add", exit_on_error=False)
     async def add_feed(self, url: str) -> None:
         """Find the feed behind *url*, subscribe, then fetch it once."""
+        if self._refuse_in_demo():
+            return
         from ..core.subscribe import add_subscription, find_subscription, resolve_with_settings
 
         session = self.session
-        known = await asyncio.to_thread(find_subscription, session, url)
-        if known is not None:
-            self._say(f"Already subscribed to {known.title or known.url}")
-            return
-        self._say(f"Looking for a feed at {url}…")
         try:
+            known = await asyncio.to_thread(find_subscription, session, url)
+            if known is not None:
+                self._say(f"Already subscribed to {known.title or known.url}")
+                return
+            self._say(f"Looking for a feed at {url}…")
             feed_url, title = await resolve_with_settings(session.settings, url)
             known = await asyncio.to_thread(find_subscription, session, feed_url)
             if known is not None:
                 self._say(f"Already subscribed to {known.title or known.url}")
                 return
             await asyncio.to_thread(add_subscription, session, feed_url)
+            self.changed = True
+            info = await asyncio.to_thread(session.store.feed_by_url, feed_url)
         except UserError as exc:
             self._say(str(exc), error=True)
             return
-        self.changed = True
-        info = await asyncio.to_thread(session.store.feed_by_url, feed_url)
-        await self._reload(info.id if info else None)
+        except CACHE_ERRORS as exc:
+            self._cache_failed(exc)
+            return
+        if not await self._reload(info.id if info else None):
+            return
         if info is None:
             self._say(f"Added {title or feed_url}")
             return
@@ -267,6 +391,8 @@ class FeedsScreen(Screen[bool]):
         await self._refresh(info)
 
     def action_refresh_feed(self) -> None:
+        if self._refuse_in_demo():
+            return
         feed = self.highlighted
         if feed is None:
             self._say("No feed to refresh")
@@ -279,10 +405,15 @@ class FeedsScreen(Screen[bool]):
     @work(group="feeds-refresh", exit_on_error=False)
     async def refresh_feed(self, feed: FeedInfo) -> None:
         """Fetch one feed now, whatever its schedule."""
+        if self._refuse_in_demo():
+            return
         self._say(f"Fetching {clean_text(feed.display_title, 80)}…")
         await self._refresh(feed)
 
     async def _refresh(self, feed: FeedInfo) -> None:
+        """Fetch *feed*, then show the table as it is now and say how it went."""
+        from ..core.refresh import RefreshService
+
         self._busy.add(feed.id)
         try:
             service = RefreshService(
@@ -291,12 +422,16 @@ class FeedsScreen(Screen[bool]):
             report = await service.refresh(feed_ids=[feed.id], snapshots=False)
         except UserError as exc:
             self._say(str(exc), error=True)
+            await self._reload(feed.id)
+            return
+        except CACHE_ERRORS as exc:
+            self._cache_failed(exc)
             return
         finally:
             self._busy.discard(feed.id)
         self.changed = True
-        await self._reload(feed.id)
-        self._report(feed, report)
+        if await self._reload(feed.id):
+            self._report(feed, report)
 
     def _report(self, feed: FeedInfo, report: RefreshReport) -> None:
         if not report.outcomes:
@@ -317,7 +452,11 @@ class FeedsScreen(Screen[bool]):
         feed = self.highlighted
         if feed is None:
             return
-        kept = self.session.store.count(HeadlineFilter(feed_id=feed.id, bookmarked=True))
+        try:
+            kept = self.session.store.count(HeadlineFilter(feed_id=feed.id, bookmarked=True))
+        except CACHE_ERRORS as exc:
+            self._cache_failed(exc)
+            return
         if kept:
             stories = "bookmarked story is" if kept == 1 else "bookmarked stories are"
             keep = f"Its {kept} {stories} kept."
@@ -345,13 +484,18 @@ class FeedsScreen(Screen[bool]):
         except UserError as exc:
             self._say(str(exc), error=True)
             return
+        except CACHE_ERRORS as exc:
+            self._cache_failed(exc)
+            return
         name = clean_text(feed.display_title, 80)
         if removed:
             self.changed = True
+        if not await self._reload():
+            return
+        if removed:
             self._say(f"Removed {name}; bookmarked stories are kept")
         else:
             self._say(f"{name} was already gone")
-        await self._reload()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

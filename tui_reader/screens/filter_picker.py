@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from ..core.models import FeedInfo, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..core.store import Store
+from .guard import CACHE_ERRORS, report_cache_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,13 @@ class FilterPicker(ModalScreen[HeadlineFilter | None]):
             )
 
     def on_mount(self) -> None:
-        self.choices = build_choices(self.store.feeds(), self.store.tags(), self.current)
+        try:
+            feeds, tags = self.store.feeds(), self.store.tags()
+        except CACHE_ERRORS as exc:
+            # The fixed views still work as choices; the feeds and tags are left out.
+            feeds, tags = [], []
+            report_cache_error(self, exc)
+        self.choices = build_choices(feeds, tags, self.current)
         self._show("")
         self.query_one(Input).focus()
 

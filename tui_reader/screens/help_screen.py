@@ -2,7 +2,7 @@
 
 The app passes its effective keymap when the user has remapped keys, so what is shown is
 what works. Groups for remapped keys are found by description; anything unknown is
-listed under "More".
+listed under "More". Another screen (Feeds) passes its own ready-made groups and title.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ DEFAULT_GROUPS: dict[str, KeyList] = {
         ("j / k", "move down / up"),
         ("↓ / ↑", "move down / up"),
         ("enter", "open"),
-        ("space / pgdn", "scroll article"),
+        ("space", "scroll article; at its end, next unread"),
+        ("pgdn / pgup", "page down / up"),
         ("n / N", "next / previous unread"),
         ("tab", "focus next region"),
+        ("shift+tab", "focus previous region"),
         ("t", "timeline"),
     ],
     "Read": [
@@ -35,6 +37,7 @@ DEFAULT_GROUPS: dict[str, KeyList] = {
         ("o", "open in browser"),
         ("y", "copy link"),
         ("c", "comments"),
+        ("C", "copy comments link"),
     ],
     "Organise": [
         ("b", "bookmark (saves full text offline)"),
@@ -43,6 +46,7 @@ DEFAULT_GROUPS: dict[str, KeyList] = {
         ("f", "filter by feed / tag"),
         ("u", "unread only"),
         ("/", "search"),
+        ("esc", "clear search / filter"),
         ("F", "feeds"),
     ],
     "App": [
@@ -65,9 +69,12 @@ _GROUP_OF: dict[str, str] = {
     for group, keys in DEFAULT_GROUPS.items()
     for _, description in keys
 }
+_GROUP_OF.update({"down": "Navigate", "up": "Navigate", "top": "Navigate",
+                  "bottom": "Navigate", "undo": "Organise"})
 _GROUP_WORDS: tuple[tuple[str, str], ...] = (
     ("move", "Navigate"), ("scroll", "Navigate"), ("open", "Navigate"), ("next", "Navigate"),
     ("previous", "Navigate"), ("focus", "Navigate"), ("timeline", "Navigate"),
+    ("page", "Navigate"), ("first", "Navigate"), ("last", "Navigate"),
     ("read", "Read"), ("full text", "Read"), ("browser", "Read"), ("copy", "Read"),
     ("comment", "Read"), ("bookmark", "Organise"), ("filter", "Organise"),
     ("unread", "Organise"), ("search", "Organise"), ("feed", "Organise"),
@@ -111,7 +118,11 @@ class KeyGroup(Vertical):
 
 
 class HelpScreen(ModalScreen[None]):
-    """The key reference; ?, escape or q closes it."""
+    """The key reference; ?, escape or q closes it.
+
+    With no arguments it shows the main screen's default keys; *bindings* (key,
+    description) pairs are sorted into the same groups; *groups* are shown as given.
+    """
 
     CSS_PATH = "../styles/dialogs.tcss"
 
@@ -119,9 +130,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark,escape,q", "close", "Close", show=False),
     ]
 
-    def __init__(self, bindings: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        bindings: list[tuple[str, str]] | None = None,
+        *,
+        groups: dict[str, KeyList] | None = None,
+        title: str = "Keys",
+    ) -> None:
         super().__init__()
-        self.groups = group_bindings(bindings) if bindings else dict(DEFAULT_GROUPS)
+        if groups:
+            self.groups = {name: keys for name, keys in groups.items() if keys}
+        else:
+            self.groups = group_bindings(bindings) if bindings else dict(DEFAULT_GROUPS)
+        self.help_title = title
 
     def _columns(self) -> tuple[list[str], list[str]]:
         if set(self.groups) <= {name for column in COLUMNS for name in column}:
@@ -141,7 +162,7 @@ class HelpScreen(ModalScreen[None]):
         left, right = self._columns()
         with Vertical(id="dialog", classes="dialog help") as dialog:
             # In the border, so they stay visible when a small terminal scrolls the keys.
-            dialog.border_title = "Keys"
+            dialog.border_title = Content(self.help_title)
             dialog.border_subtitle = "? · esc · q close"
             with VerticalScroll(id="help-body"):
                 with Horizontal(id="help-columns"):
