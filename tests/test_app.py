@@ -19,8 +19,10 @@ from tui_reader.app import DEMO_STATUS, TuiReaderApp
 from tui_reader.core.demo import build_demo_home
 from tui_reader.core.feeds_file import Subscription
 from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.refresh import RefreshProgress
 from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.store import StoreError
+from tui_reader.messages import RefreshFinished, RefreshProgressed
 from tui_reader.widgets import ArticleView, HeadlineList, Timeline
 
 NOW = 1_800_000_000
@@ -91,6 +93,19 @@ def rss(items: list[ParsedItem]) -> str:
         '<?xml version="1.0"?><rss version="2.0"><channel><title>World Desk</title>'
         f"<link>http://127.0.0.1/</link>{''.join(parts)}</channel></rss>"
     )
+
+
+def process_ended(process: object, seconds: float = 10) -> bool:
+    """Whether a worker process exits within *seconds*. Polled: the executor's own thread
+    may reap it at the same moment, and one racing waitpid briefly reads as "alive"."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while process.is_alive():  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def make_app(session: Session, **kwargs: object) -> TuiReaderApp:
@@ -354,8 +369,8 @@ async def test_a_refresh_that_crashes_becomes_one_status_line(
     monkeypatch.setattr("tui_reader.core.refresh.RefreshService.refresh", broken)
     app = make_app(session, refresh_on_start=True)
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The refresh first starts the parse process, so wait for its outcome, not a worker.
+        await wait_until(pilot, lambda: "failed" in app.main.status.refresh_text, tries=500)
         text = app.main.status.refresh_text
         assert text.startswith("refresh failed: disk on fire")
         assert "\n" not in text
@@ -553,3 +568,551 @@ async def test_demo_shows_the_world_story_and_a_timeline(tmp_path: Path) -> None
             assert "Halvern Sea" in text and "Read next" in text
     finally:
         session.close()
+
+
+# -- keys act on the story under the cursor ----------------------------------------------
+
+
+@pytest.fixture
+def slow_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview that never lands by itself: every key must flush it first."""
+    from tui_reader.screens import main_screen
+
+    monkeypatch.setattr(main_screen, "PREVIEW_DELAY", 30.0)
+
+
+def story_id(session: Session, title: str) -> int:
+    return next(h.id for h in session.store.headlines(HeadlineFilter(), limit=50)
+                if h.title == title)
+
+
+@pytest.mark.usefixtures("slow_preview")
+async def test_keys_right_after_j_act_on_the_highlighted_story(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(n) for n in range(6)])
+    opened: list[str] = []
+    monkeypatch.setattr("tui_reader.links.open_in_browser", lambda url: opened.append(url))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.title == "Story 0"
+
+        await pilot.press("j", "b")  # the preview of story 1 is still waiting
+        await app.workers.wait_for_complete()
+        assert session.store.headline(story_id(session, "Story 1")).bookmarked  # type: ignore[union-attr]
+        assert not session.store.headline(story_id(session, "Story 0")).bookmarked  # type: ignore[union-attr]
+        assert view.article is not None and view.article.title == "Story 1"
+
+        await pilot.press("j", "m")
+        await app.workers.wait_for_complete()
+        assert session.store.headline(story_id(session, "Story 2")).read  # type: ignore[union-attr]
+        assert not session.store.headline(story_id(session, "Story 1")).read  # type: ignore[union-attr]
+
+        await pilot.press("j", "y")
+        assert app.clipboard == f"{DEAD}/story/3"
+
+        await pilot.press("j", "o")
+        await app.workers.wait_for_complete()
+        assert opened == [f"{DEAD}/story/4"]
+
+        await pilot.press("j", "space")  # opens story 5 (and marks it read), not story 4
+        await app.workers.wait_for_complete()
+        assert view.article is not None and view.article.title == "Story 5"
+        assert session.store.headline(story_id(session, "Story 5")).read  # type: ignore[union-attr]
+        assert not session.store.headline(story_id(session, "Story 4")).read  # type: ignore[union-attr]
+        assert view.scroll_y == 0  # a story not seen yet starts at its top
+        assert "Body of story 5." in view.query_one(Markdown).source
+
+        await pilot.press("k", "pagedown")
+        await app.workers.wait_for_complete()
+        assert view.article is not None and view.article.title == "Story 4"
+        assert session.store.headline(story_id(session, "Story 4")).read  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("slow_preview")
+async def test_e_right_after_j_fetches_the_highlighted_story(
+    session: Session, feed_server: FeedServer
+) -> None:
+    page = (Path(__file__).parent / "pages" / "news_site.html").read_bytes()
+    feed_server.route("/story/2", page, content_type="text/html; charset=utf-8")
+    seed(session, [item(n, base=feed_server.base_url) for n in (1, 2)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("j", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert feed_server.hits("/story/2") == 1 and feed_server.hits("/story/1") == 0
+        assert session.store.article(story_id(session, "Story 2")).snapshot == "ok"  # type: ignore[union-attr]
+
+
+# -- empty views -----------------------------------------------------------------------
+
+
+def article_lines(app: TuiReaderApp) -> list[str]:
+    """The article pane's header lines that are on show."""
+    view = app.query_one(ArticleView)
+    return [
+        str(widget.render())
+        for widget in view.query(".article-part")
+        if widget.id != "article-body" and widget.display and widget.styles.display != "none"
+        and widget.region.height
+    ]
+
+
+async def test_empty_views_clear_the_whole_article_pane_and_keys_say_so(
+    session: Session,
+) -> None:
+    seed(session, [item(n) for n in range(3)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.border_subtitle
+        cases = [
+            (lambda: app.main.set_filter(HeadlineFilter(query="nothing-like-this")),
+             "Nothing matches"),
+            (lambda: app.main.set_filter(HeadlineFilter(bookmarked=True)), "Nothing here"),
+        ]
+        for choose, hint in cases:
+            app.main.set_filter(HeadlineFilter())
+            await pilot.pause()
+            await wait_until(pilot, lambda: view.article is not None)
+            await wait_until(pilot, lambda: bool(article_lines(app)))
+            choose()
+            await wait_until(pilot, lambda: view.article is None)
+            await pilot.pause()
+            text = screen_text(app)
+            assert "Story 0" not in text and "story/0" not in text
+            assert hint in text
+            assert article_lines(app) == []
+            assert view.border_subtitle == ""
+            assert view.query_one(Markdown).source == ""
+            before = len(app._notifications)
+            for key in ("o", "y", "c", "C", "b", "e", "m"):
+                await pilot.press(key)
+            await pilot.pause()
+            said = [n.message for n in list(app._notifications)[before:]]
+            assert said.count("No story open") >= 1
+            assert app.clipboard == ""
+        # Unread only, with nothing unread.
+        session.store.set_read([h.id for h in session.store.headlines(HeadlineFilter())])
+        app.main.set_filter(HeadlineFilter(unread_only=True))
+        await wait_until(pilot, lambda: view.article is None)
+        await pilot.pause()
+        assert article_lines(app) == [] and "Story 0" not in screen_text(app)
+
+
+# -- comments, copying -----------------------------------------------------------------
+
+
+async def test_comments_open_or_copy_and_copy_messages(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = replace(item(1), comments_url=f"{DEAD}/story/1#comments", comments_count=14)
+    seed(session, [story, item(2)])
+    monkeypatch.setattr("tui_reader.links.has_local_browser", lambda: False)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert str(app.query_one("#article-comments").render()) == "14 comments · c open · C copy"
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: any("comments link" in n.message
+                                            for n in app._notifications))
+        hint = next(n.message for n in app._notifications if "comments link" in n.message)
+        assert hint == "No browser here (SSH?) — press C to copy the comments link"
+
+        await pilot.press("C")
+        assert app.clipboard == f"{DEAD}/story/1#comments"
+        messages = [n.message for n in app._notifications]
+        assert ("Comments link sent to the clipboard (OSC 52; in tmux needs set-clipboard on)"
+                in messages)
+        await pilot.press("y")
+        assert app.clipboard == f"{DEAD}/story/1"
+        assert "Link sent to the clipboard" in [n.message for n in app._notifications]
+
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: any(n.message.endswith("press y to copy the link")
+                                            for n in app._notifications))
+
+        await pilot.press("j")
+        await wait_until(pilot, lambda: app.main.article is not None
+                         and app.main.article.title == "Story 2")
+        await pilot.press("C")
+        assert "This story has no comments link." in [n.message for n in app._notifications]
+
+
+async def test_opening_a_link_runs_in_a_thread(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+    seen: list[str] = []
+    release = threading.Event()
+
+    def slow_browser(url: str) -> str:
+        seen.append(threading.current_thread().name)
+        release.wait(5)
+        return "No browser here (SSH?) — press y to copy the link"
+
+    monkeypatch.setattr("tui_reader.links.open_in_browser", slow_browser)
+    app = make_app(session)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            await pilot.press("o")
+            await wait_until(pilot, lambda: bool(seen))
+            assert seen != [threading.main_thread().name]
+            await pilot.press("m")  # the loop is free while the browser "starts"
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "store"])
+            assert session.store.headlines(HeadlineFilter(), limit=1)[0].read
+            release.set()
+            await wait_until(pilot, lambda: any("press y" in n.message
+                                                for n in app._notifications))
+    finally:
+        release.set()
+
+
+# -- the reader's writes ---------------------------------------------------------------
+
+
+async def test_read_and_bookmark_writes_run_in_the_writer_thread(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(n) for n in range(3)])
+    threads: list[str] = []
+    store = session.store
+    for name in ("set_read", "set_bookmark", "mark_all_read"):
+        real = getattr(store, name)
+
+        def spy(*args: object, _real: Callable[..., object] = real, **kwargs: object) -> object:
+            threads.append(threading.current_thread().name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, spy)
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "b", "m", "m")
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(threads) == 5  # read on open, bookmark, unread, read, mark all read
+        assert all(name.startswith("tui-reader-store") for name in threads), threads
+        assert store.total_unread() == 0
+        assert store.headlines(HeadlineFilter(), limit=1)[0].bookmarked
+
+
+async def test_a_failed_write_puts_the_real_flags_back(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("cache.sqlite3: the cache is busy in another process")
+
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(session.store, "set_bookmark", locked)
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        problems = [n for n in app._notifications if "busy in another process" in n.message]
+        assert len(problems) == 1 and "\n" not in problems[0].message
+        headlines = app.query_one(HeadlineList)
+        assert headlines.highlighted is not None and not headlines.highlighted.bookmarked
+        assert app.main.article is not None and not app.main.article.bookmarked
+        assert "★" not in str(app.query_one("#article-status").render())
+
+
+async def test_z_takes_the_undo_toast_away(session: Session) -> None:
+    seed(session, [item(1)])
+    session.store.set_bookmark(story_id(session, "Story 1"), True, now=NOW)
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert any("z to undo" in n.message for n in app._notifications)
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "Bookmark restored." in messages
+        assert not any("z to undo" in m for m in messages)
+        assert session.store.headline(story_id(session, "Story 1")).bookmarked  # type: ignore[union-attr]
+
+
+# -- status line -----------------------------------------------------------------------
+
+
+async def test_failing_feeds_are_named_at_start_up(session: Session) -> None:
+    feed_id = seed(session, [item(1)])
+    seed(session, [item(2)], url=f"{DEAD}/other.xml", title="Other")
+    session.store.update_feed_state(feed_id, last_error="HTTP 500 Internal Server Error",
+                                    last_status="error", last_fetched=NOW - 60)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = app.main.status.refresh_text
+        assert text.startswith("1 feed failing — F for details · updated ")
+
+
+async def test_every_feed_unreachable_says_offline_in_words(session: Session) -> None:
+    subscribe(session, f"{DEAD}/a.xml", "A")
+    subscribe(session, f"{DEAD}/b.xml", "B")
+    app = make_app(session, refresh_on_start=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "reached" in app.main.status.refresh_text)
+        assert app.main.status.refresh_text == "no feed could be reached (offline?)"
+
+
+async def test_narrow_status_line_keeps_the_context_whole(session: Session) -> None:
+    from tui_reader.core.refresh import FeedOutcome, RefreshReport
+
+    seed(session, [item(n) for n in range(5)])
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        outcomes = [
+            FeedOutcome(1, f"{DEAD}/a", "A", "error", error="HTTP 500"),
+            FeedOutcome(2, f"{DEAD}/b", "B", "error", error="HTTP 404"),
+            FeedOutcome(3, f"{DEAD}/c", "C", "ok", new=3),
+        ]
+        app.main.post_message(RefreshFinished(RefreshReport(outcomes)))
+        await pilot.pause()
+        status = app.main.status
+        assert status.refresh_text.startswith("2 feeds failed — F for details · 3 new · updated")
+        top = screen_text(app).splitlines()[0]
+        assert status.context_text.strip() in top  # "tui-reader — All feeds · 5 unread"
+        assert "…" not in top
+        assert top.rstrip().endswith("2 failed — F · 3 new · " + status.refresh_short[-5:])
+
+        app.main.post_message(RefreshProgressed(RefreshProgress(12, 48, 140, 0)))
+        await pilot.pause()
+        top = screen_text(app).splitlines()[0]
+        assert status.context_text.strip() in top
+        assert "Refreshing 12/48 feeds · 140 new" in top  # it fits: the long form
+
+        app.main.set_filter(HeadlineFilter(query="a search for long words here"))
+        app.main.post_message(RefreshProgressed(RefreshProgress(12, 48, 140, 0)))
+        await pilot.pause()
+        top = screen_text(app).splitlines()[0]
+        assert status.context_text.strip() in top
+        assert top.rstrip().endswith("⟳ 12/48 · 140 new")
+
+
+# -- demo, keys ------------------------------------------------------------------------
+
+
+async def test_r_in_demo_mode_says_nothing_is_fetched(tmp_path: Path) -> None:
+    paths = build_demo_home(tmp_path / "demo", NOW)
+    session = open_session(paths)
+    app = TuiReaderApp(session, demo=True, clock=lambda: NOW, refresh_on_start=False)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            await pilot.pause()
+            assert ("Demo mode: the feeds are bundled, nothing to fetch"
+                    in [n.message for n in app._notifications])
+            assert not [w for w in app.workers if w.group == "refresh"]
+    finally:
+        session.close()
+
+
+async def test_a_key_given_twice_is_named_once_and_the_keys_entry_wins(tmp_path: Path) -> None:
+    session = session_for_home(tmp_path / "home")
+    session.settings = replace(session.settings, keys={"bookmark": "n", "toggle_read": "g"})
+    seed(session, [item(n) for n in range(3)])
+    app = make_app(session)
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            clashes = [n.message for n in app._notifications if "bound to both" in n.message]
+            assert clashes == [
+                "config.toml [keys]: key n is bound to both bookmark and next_unread; "
+                "bookmark wins (next_unread has no key now); key g is bound to both "
+                "toggle_read and first; toggle_read wins; key g is bound to both toggle_read "
+                "and article_top; toggle_read wins (article_top has no key now)"
+            ]
+            await pilot.press("n")  # bookmarks; does not move to the next unread story
+            await app.workers.wait_for_complete()
+            top = session.store.headlines(HeadlineFilter(), limit=1)[0]
+            assert top.bookmarked
+            assert app.query_one(HeadlineList).cursor == 0
+            await pilot.press("g")  # the list has focus, and still g marks read
+            await app.workers.wait_for_complete()
+            assert session.store.headline(top.id).read  # type: ignore[union-attr]
+            await pilot.press("end", "home")  # first keeps its other key
+            assert app.query_one(HeadlineList).cursor == 0
+            keys = dict((d, k) for k, d in app.help_keys())
+            assert keys["First"] == "home"
+            assert keys["scroll / next unread"] == "space"
+            assert keys["copy comments link"] == "C"
+    finally:
+        session.close()
+
+
+def test_key_clashes_resolve_to_the_keys_entry() -> None:
+    from tui_reader.app import UNBOUND, resolve_key_clashes
+
+    contexts = TuiReaderApp.binding_contexts()
+    resolved, clashes = resolve_key_clashes({"bookmark": "enter"}, contexts)
+    assert ("enter", "bookmark", "open") in clashes
+    assert resolved["open"] == UNBOUND
+    resolved, clashes = resolve_key_clashes({"bookmark": "x", "refresh": "x"}, contexts)
+    assert clashes == [("x", "bookmark", "refresh")]
+    assert resolved["refresh"] == UNBOUND and resolved["bookmark"] == "x"
+    resolved, clashes = resolve_key_clashes({"bookmark": "n", "next_unread": "b"}, contexts)
+    assert clashes == [] and resolved == {"bookmark": "n", "next_unread": "b"}
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+
+async def test_a_new_story_shows_header_and_body_together(
+    session: Session, slow_preview: None
+) -> None:
+    seed(session, [item(n) for n in range(2)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        markdown = app.query_one(Markdown)
+        real_update = markdown.update
+        titles: list[str] = []
+
+        def title() -> str:
+            return str(app.query_one("#article-title").render())
+
+        async def watched(text: str) -> None:
+            titles.append(title())
+            await real_update(text)
+
+        markdown.update = watched  # type: ignore[method-assign]
+        await pilot.press("j", "m")  # m flushes the preview
+        await pilot.pause()
+        assert titles == ["Story 0"]  # the old header stayed while the body was mounting
+        assert title() == "Story 1"
+
+
+async def test_timeline_enter_brings_the_highlighted_entry_into_view(session: Session) -> None:
+    seed(session, [item(n, category="politics") for n in range(9)])
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        timeline = app.query_one(Timeline)
+        await pilot.pause()
+        timeline.focus()
+        await pilot.press("j", "j", "j", "j", "enter")
+        await wait_until(pilot, lambda: app.main.article is not None
+                         and app.main.article.title != "Story 0")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        def fully_visible() -> bool:
+            from tui_reader.widgets.timeline import TimelineEntry
+
+            entries = list(timeline.query(TimelineEntry))
+            entry = entries[timeline.cursor]
+            return timeline.scrollable_content_region.contains_region(entry.region)
+
+        assert timeline.cursor == 0
+        assert fully_visible()
+        for _ in range(4):
+            await pilot.press("j")
+            await pilot.pause()
+            assert fully_visible(), timeline.cursor
+
+
+async def test_same_read_next_list_for_another_story_repaints_the_cursor(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(n) for n in range(5)])
+    rows = session.store.headlines(HeadlineFilter(), limit=10)
+    monkeypatch.setattr(session.store, "read_next", lambda _id, limit=8: rows[2:5])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        timeline = app.query_one(Timeline)
+        await timeline.show_for(rows[0].id)
+        timeline.move_to(2)
+        await timeline.show_for(rows[1].id)  # the same three entries
+        from tui_reader.widgets.timeline import TimelineEntry
+
+        painted = [e.has_class("-highlight") for e in timeline.query(TimelineEntry)]
+        assert timeline.cursor == 0 and painted == [True, False, False]
+
+
+async def test_a_huge_body_is_cut_in_the_pane(session: Session) -> None:
+    paragraph = "A long paragraph of the huge story, with words. " * 20
+    huge = "\n\n".join(f"{n}. {paragraph}" for n in range(600))  # about 600 KB
+    seed(session, [replace(item(1), content_md=huge)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        await wait_until(pilot, lambda: view.article is not None)
+        source = view.query_one(Markdown).source
+        assert 150_000 < len(source) <= 200_000
+        assert source.endswith(paragraph.strip())  # cut between paragraphs
+        cut = str(app.query_one("#article-cut").render())
+        rest = len(huge.encode()) - len(source.encode())
+        assert cut == f"(cut: {round(rest / 1024):,} KB more — o opens the page)"
+
+
+# -- quitting --------------------------------------------------------------------------
+
+
+async def test_quitting_terminates_a_busy_parse_process(session: Session) -> None:
+    import time
+
+    from tui_reader.core.parse_pool import start_parse_pool
+
+    seed(session, [item(1)])
+    app = make_app(session)
+    # Started here so the test holds the pool and can make its worker busy.
+    pool = start_parse_pool()
+    app._pool = pool
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        busy = pool.submit(time.sleep, 60)
+        processes = list(pool._processes.values())  # type: ignore[attr-defined]
+        assert processes and all(p.is_alive() for p in processes)
+        await pilot.pause(0.2)
+        started = time.monotonic()
+        await pilot.press("q")
+    for process in processes:
+        assert process_ended(process)
+    assert time.monotonic() - started < 5
+    from concurrent.futures import wait
+
+    wait([busy], timeout=5)  # the executor notices its dead worker and fails the job
+    assert busy.done()
+
+
+async def test_a_refresh_parses_in_the_app_s_own_worker_process(
+    session: Session, feed_server: FeedServer
+) -> None:
+    """Parsing must leave the UI's process: the app spawns its parse worker itself, from
+    inside Textual's redirected std streams, and the refresh's stories arrive through it."""
+    feed_server.route("/feed.xml", rss([item(n, base=feed_server.base_url) for n in range(3)]))
+    subscribe(session, feed_server.url("/feed.xml"))
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app._pool is not None and not app._pool_failed
+        workers = list(app._pool._processes.values())  # type: ignore[attr-defined]
+        assert workers and all(p.is_alive() for p in workers)
+        assert app.query_one(HeadlineList).total == 3
+    for process in workers:
+        assert process_ended(process)  # and it is gone after quitting

@@ -182,3 +182,39 @@ def test_a_jump_into_the_middle_of_50k_stories_costs_two_queries(big_session: Se
     neighbour = pager.get(31_338)  # same page: no query
     assert neighbour is not None and neighbour.title == "Story 31338"
     assert pager.queries - before == 2
+
+
+async def test_moving_the_cursor_redraws_both_rows_and_keeps_the_line_cache(
+    small_session: Session,
+) -> None:
+    app = TuiReaderApp(small_session, clock=lambda: NOW, refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        cursor_bg = headlines.get_component_rich_style("headline-list--cursor").bgcolor
+
+        def backgrounds(row: int) -> set[object]:
+            """The background colours of a row's two lines, as drawn now."""
+            found = set()
+            for part in range(2):
+                strip = headlines.render_line(row * 2 + part - headlines.scroll_offset.y)
+                found |= {segment.style.bgcolor for segment in strip if segment.style}
+            return found
+
+        def text(row: int) -> str:
+            strip = headlines.render_line(row * 2 - headlines.scroll_offset.y)
+            return "".join(segment.text for segment in strip)
+
+        assert backgrounds(0) == {cursor_bg} and cursor_bg not in backgrounds(1)
+        untouched = headlines.render_line(10)  # row 5: not the cursor before or after
+        headlines.move_to(1)
+        await pilot.pause()
+        assert headlines.render_line(10) is untouched  # served from the cache, not redrawn
+        assert cursor_bg not in backgrounds(0)
+        assert backgrounds(1) == {cursor_bg}
+        first, second = (headlines.pager.get(i).title for i in (0, 1))  # type: ignore[union-attr]
+        assert first in text(0) and second in text(1)
+        headlines.move_to(0)
+        await pilot.pause()
+        assert backgrounds(0) == {cursor_bg} and cursor_bg not in backgrounds(1)
+        assert first in text(0) and second in text(1)

@@ -846,3 +846,87 @@ def test_unbookmarking_drops_a_fetch_queued_only_for_the_bookmark(tmp_path: Path
         assert store.article(ids["plain"]).snapshot is None  # type: ignore[union-attr]
     finally:
         session.close()
+
+
+# -- where extraction runs ---------------------------------------------------------------
+
+
+async def test_full_text_is_extracted_in_the_given_executor(feed_server: FeedServer) -> None:
+    """The TUI passes its parsing process: extraction holds the GIL and must not run in a
+    thread next to the event loop. A broken executor falls back to a thread."""
+    from concurrent.futures import BrokenExecutor, Executor, Future
+
+    from tui_reader.core.fulltext import fetch_article
+    from tui_reader.core.http import PoliteClient
+    from tui_reader.core.parse_pool import start_parse_pool
+
+    feed_server.route("/story", page("news_site"), content_type=HTML)
+
+    class Broken(Executor):
+        calls = 0
+
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            Broken.calls += 1
+            raise BrokenExecutor("the worker process died")
+
+    pool = start_parse_pool()
+    try:
+        async with PoliteClient(concurrency=2, timeout=5, max_bytes=5_000_000) as client:
+            in_process = await fetch_article(client, feed_server.url("/story"), executor=pool)
+            fallback = await fetch_article(client, feed_server.url("/story"), executor=Broken())
+        assert Broken.calls == 1
+        for article in (in_process, fallback):
+            assert norm(gold("news_site")[0]) in norm(article.markdown)
+        assert in_process == fallback
+        # The pool's fresh process did the work: only extracting imports the extractor.
+        assert pool.submit(extractor_loaded).result(timeout=10)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def extractor_loaded() -> bool:
+    """In the pool's process: whether the extractor has been imported there."""
+    import sys
+
+    return "tui_reader.core.extract" in sys.modules
+
+
+async def test_the_app_extracts_full_text_in_its_parse_pool(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tui_reader.core import fulltext
+
+    feed_server.route("/story", page("news_site"), content_type=HTML)
+    feed_server.route("/feed.xml", rss([("s", "Tidal ferry", feed_server.url("/story"),
+                                         NOW - 60)]))
+    home = make_home(tmp_path, [Subscription(feed_server.url("/feed.xml"))])
+    used: list[object] = []
+    real = fulltext._extract
+
+    async def spy(executor: object, *args: Any) -> Any:
+        used.append(executor)
+        return await real(executor, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fulltext, "_extract", spy)
+    executor = ThreadPoolExecutor(1)  # stands in for the process pool
+    session = session_for_home(home)
+    try:
+        app = TuiReaderApp(session, clock=Clock(NOW), refresh_on_start=True)
+
+        async def pool() -> Any:
+            return executor
+
+        monkeypatch.setattr(app, "_parse_pool", pool)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_until(pilot, lambda: app.query_one(HeadlineList).total == 1)
+            await pilot.press("enter", "e")
+            story = by_title(session, "Tidal ferry")
+            await wait_until(
+                pilot, lambda: session.store.article(story).snapshot == "ok"  # type: ignore[union-attr]
+            )
+        assert used == [executor]
+    finally:
+        executor.shutdown()
+        session.close()

@@ -14,8 +14,15 @@ import webbrowser
 
 from .core.http_url import is_http_url
 
-NO_BROWSER = "No browser here (SSH?) — press y to copy the link"
 NOT_HTTP = "Only http(s) links can be opened"
+
+
+def no_browser(copy_key: str = "y", what: str = "the link") -> str:
+    """Why nothing opened, and the key that copies the same link instead."""
+    return f"No browser here (SSH?) — press {copy_key} to copy {what}"
+
+
+NO_BROWSER = no_browser()
 
 
 def safe_link(url: str | None) -> str | None:
@@ -49,7 +56,11 @@ def has_local_browser() -> bool:
 
 
 def open_in_browser(url: str) -> str | None:
-    """Open *url* in the local browser; returns a one-line reason when it cannot."""
+    """Open *url* in the local browser; returns a one-line reason when it cannot.
+
+    This can take seconds (``webbrowser`` may run ``xdg-settings`` and wait for the
+    browser to start): call it from a thread, never on the event loop.
+    """
     link = safe_link(url)
     if link is None:
         return NOT_HTTP

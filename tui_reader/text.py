@@ -10,8 +10,6 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 
-from .core.sanitize import clean_text
-
 ELLIPSIS = "…"
 
 
@@ -69,11 +67,6 @@ def long_date(ts: float, now: float | None = None) -> str:
 def count(n: int) -> str:
     """1204 -> "1,204"."""
     return f"{n:,}"
-
-
-def one_line(value: object | None, limit: int | None = None) -> str:
-    """Feed text made safe for one terminal line (controls and bidi tricks removed)."""
-    return clean_text(value, limit)
 
 
 def fit(text: str, width: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import BrokenExecutor, Executor
 from typing import TYPE_CHECKING
 
 from .http import HTML_ACCEPT, FetchError, PoliteClient, http_reason
@@ -38,10 +39,33 @@ def _decode(content: bytes, content_type: str | None) -> str:
         return content.decode("utf-8", errors="replace")
 
 
-async def fetch_article(
-    client: PoliteClient, url: str, selector: str | None = None
+async def _extract(
+    executor: Executor | None, html: str, url: str, selector: str | None
 ) -> ExtractedArticle:
-    """Fetch one page and extract its article; FullTextError with a short reason otherwise."""
+    """Run the extractor in *executor* (the TUI's parsing process: extraction holds the GIL
+    for a while), else in a thread; a broken executor falls back to a thread too."""
+    from .extract import extract_article
+
+    if executor is not None:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, extract_article, html, url, selector)
+        except BrokenExecutor:
+            pass
+    return await asyncio.to_thread(extract_article, html, url, selector)
+
+
+async def fetch_article(
+    client: PoliteClient,
+    url: str,
+    selector: str | None = None,
+    *,
+    executor: Executor | None = None,
+) -> ExtractedArticle:
+    """Fetch one page and extract its article; FullTextError with a short reason otherwise.
+
+    ``executor``: where extraction runs (see :func:`_extract`); None means a thread.
+    """
     try:
         result = await client.get(url, accept=HTML_ACCEPT)
     except FetchError as exc:
@@ -49,21 +73,23 @@ async def fetch_article(
     if not result.ok:
         raise FullTextError(http_reason(result.status))
     # trafilatura takes about a second to import: only pay for it when there is a page.
-    from .extract import ExtractionError, extract_article, is_html_content_type
+    from .extract import ExtractionError, is_html_content_type
 
     if not is_html_content_type(result.content_type):
         raise FullTextError(f"not an HTML page ({result.content_type or 'no content type'})")
     html = _decode(result.content, result.content_type)
     try:
-        return await asyncio.to_thread(extract_article, html, result.url, selector)
+        return await _extract(executor, html, result.url, selector)
     except ExtractionError as exc:
         raise FullTextError(str(exc)) from None
 
 
-async def fetch_snapshot(client: PoliteClient, store: Store, job: SnapshotJob) -> str | None:
+async def fetch_snapshot(
+    client: PoliteClient, store: Store, job: SnapshotJob, *, executor: Executor | None = None
+) -> str | None:
     """Fetch and store one snapshot; returns None on success, else the reason it failed."""
     try:
-        article = await fetch_article(client, job.url, job.selector)
+        article = await fetch_article(client, job.url, job.selector, executor=executor)
     except FullTextError as exc:
         reason = str(exc)
         await asyncio.to_thread(store.snapshot_failed, job.article_id, reason)

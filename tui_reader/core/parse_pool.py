@@ -27,14 +27,19 @@ def start_parse_pool() -> ProcessPoolExecutor:
     Textual replaces sys.stdout/stderr with objects that have no file descriptor, and
     multiprocessing needs one to start a process, so the worker is spawned here, at once.
     """
-    pool = ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_silence
-    )
     saved = sys.stdout, sys.stderr
     if sys.__stdout__ is not None and sys.__stderr__ is not None:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     try:
-        pool.submit(int).result(timeout=60)
+        # Creating the pool starts multiprocessing's resource tracker, which needs them too.
+        pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_silence
+        )
+        try:
+            pool.submit(int).result(timeout=60)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     finally:
         sys.stdout, sys.stderr = saved
     return pool

@@ -184,7 +184,9 @@ class RefreshService:
     async def fetch_snapshots(self, client: PoliteClient, limit: int) -> tuple[int, int]:
         """Fetch full text for pending bookmarks and full-text feeds; returns (ok, failed)."""
         jobs = await asyncio.to_thread(self.store.snapshot_jobs, limit=limit)
-        results = await asyncio.gather(*(fetch_snapshot(client, self.store, j) for j in jobs))
+        results = await asyncio.gather(
+            *(fetch_snapshot(client, self.store, j, executor=self.parse_executor) for j in jobs)
+        )
         ok = sum(1 for r in results if r is None)
         return ok, len(results) - ok
 

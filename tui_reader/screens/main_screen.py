@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from functools import wraps
+from functools import partial, wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from textual import on
@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.events import Resize
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -25,9 +26,11 @@ from textual.widgets import Footer
 from ..core.errors import UserError
 from ..core.http_url import is_http_url
 from ..core.models import Article, Headline, HeadlineFilter
+from ..core.sanitize import clean_text
 from ..core.session import Session
+from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING
 from ..messages import RefreshFinished, RefreshProgressed, SnapshotFinished
-from ..text import clock_time, count, one_line, short_date
+from ..text import clock_time, count, short_date
 from ..widgets import ArticleView, HeadlineList, StatusLine, Timeline
 from ..widgets.article_view import EMPTY_HINT
 
@@ -39,9 +42,21 @@ NARROW_WIDTH = 100
 PREVIEW_DELAY = 0.08
 """Moving through the list shows the story after this pause, so held keys stay smooth."""
 UNDO_SECONDS = 10.0
+NO_STORY = "No story open"
+CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
+"""Said with the first copy of a session: we cannot know whether the terminal took it."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def failing_part(failing: int) -> tuple[str, str]:
+    """"2 feeds failing — F for details", and its short form for narrow terminals."""
+    feeds = "feed" if failing == 1 else "feeds"
+    return f"{failing} {feeds} failing — F for details", f"{failing} failing — F"
+
+
+STORE_ERRORS = (UserError, sqlite3.Error, OSError)
 
 
 def store_guard(method: Callable[P, R]) -> Callable[P, R | None]:
@@ -51,10 +66,10 @@ def store_guard(method: Callable[P, R]) -> Callable[P, R | None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return method(*args, **kwargs)
-        except (UserError, sqlite3.Error, OSError) as exc:
+        except STORE_ERRORS as exc:
             screen = args[0]
             assert isinstance(screen, MainScreen)
-            screen.notify(one_line(exc, 200), title="Cache problem", severity="error", markup=False)
+            screen.cache_problem(exc)
             return None
 
     return wrapper
@@ -79,9 +94,12 @@ class MainScreen(Screen[None]):
         Binding("o", "open_link", "open in browser", show=False, id="open_link"),
         Binding("y", "copy_link", "copy link", show=False, id="copy_link"),
         Binding("c", "open_comments", "comments", show=False, id="open_comments"),
+        Binding("C", "copy_comments", "copy comments link", show=False, id="copy_comments"),
         Binding("z", "undo_bookmark", "undo", show=False, id="undo"),
         Binding("escape", "clear_filter", "clear filter", show=False, id="clear_filter"),
-        Binding("space", "page_down(True)", "scroll", show=False, priority=True, id="scroll"),
+        # Not a priority binding (no region binds space): it then waits behind keys typed
+        # before it, so "j space" in one burst opens the story j moved to.
+        Binding("space", "page_down(True)", "scroll / next unread", show=False, id="scroll"),
         Binding("pagedown", "page_down(False)", "page down", show=False, priority=True,
                 id="page_down"),
         Binding("pageup", "page_up", "page up", show=False, priority=True, id="page_up"),
@@ -97,9 +115,15 @@ class MainScreen(Screen[None]):
         self.opened = False
         """Whether the story on show was opened (and marked read), not just previewed."""
         self._feed_title: str | None = None
-        self._undo: tuple[int, int | None, Timer] | None = None
-        """The removed bookmark z can restore: its article, its original time, the timer."""
+        self._undo: tuple[int, int | None, Timer, Notification] | None = None
+        """The removed bookmark z can restore: its article, its original time, the timer
+        and the "z to undo" toast."""
         self._preview: Timer | None = None
+        """The timer that shows the highlighted story once the cursor rests."""
+        self._preview_id: int | None = None
+        """The story a preview is on its way for (timer armed or being shown)."""
+        self._seen_row: int | None = None
+        """The list row the article pane last followed; another one means it moved."""
         self._timeline_wide = True
         self._timeline_narrow = False
 
@@ -162,12 +186,25 @@ class MainScreen(Screen[None]):
 
     @store_guard
     def _show_last_update(self) -> None:
-        """Before any refresh: when the cache was last filled, so the status is never blank."""
+        """Before any refresh: when the cache was last filled and which feeds are failing,
+        so the status is never blank and a broken feed is not a secret."""
+        if self.status.refresh_text:
+            return
+        parts: list[tuple[str, str]] = []
+        failing = self._failing_feeds()
+        if failing:
+            parts.append(failing_part(failing))
         when = self.store.last_refreshed()
-        if when and not self.status.refresh_text:
+        if when:
             now = self.clock()
             stamp = clock_time(when) if now - when < 86400 else short_date(when, now)
-            self.set_refresh_status(f"updated {stamp}")
+            parts.append((f"updated {stamp}", stamp))
+        if parts:
+            self._set_status_parts(parts, error=bool(failing))
+
+    def _failing_feeds(self) -> int:
+        """Feeds whose last fetch failed (kept in the cache across runs)."""
+        return sum(1 for feed in self.store.feeds() if feed.last_error)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -208,8 +245,26 @@ class MainScreen(Screen[None]):
         label = self.filter.describe(self._feed_title)
         self.status.set_context(f" tui-reader — {label} · {count(unread)} unread")
 
-    def set_refresh_status(self, text: str, *, error: bool = False, busy: bool = False) -> None:
-        self.status.set_refresh(text, error=error, busy=busy)
+    def set_refresh_status(
+        self, text: str, *, short: str | None = None, error: bool = False, busy: bool = False
+    ) -> None:
+        """The status line's right half; *short* is what a narrow terminal shows."""
+        self.status.set_refresh(text, short=short, error=error, busy=busy)
+
+    def _set_status_parts(
+        self, parts: list[tuple[str, str]], *, error: bool = False, busy: bool = False
+    ) -> None:
+        """Join (long, short) pieces into both forms of the right half."""
+        self.set_refresh_status(
+            " · ".join(long for long, _ in parts),
+            short=" · ".join(short for _, short in parts if short),
+            error=error,
+            busy=busy,
+        )
+
+    def cache_problem(self, exc: BaseException) -> None:
+        """One line about a failed store call (never a traceback)."""
+        self.notify(clean_text(exc, 200), title="Cache problem", severity="error", markup=False)
 
     def _empty_text(self) -> str:
         if self.filter.query:
@@ -228,11 +283,15 @@ class MainScreen(Screen[None]):
             self._preview.stop()
             self._preview = None
         headline = event.headline
+        self._seen_row = headline.id if headline is not None else None
         if headline is None:
+            self._preview_id = None
             self._show_nothing()
             return
         if self.article is not None and self.article.id == headline.id:
+            self._preview_id = None
             return
+        self._preview_id = headline.id
         if self.article is None:
             self._spawn(self.show_article(headline.id, mark_read=False))
         else:
@@ -243,12 +302,14 @@ class MainScreen(Screen[None]):
 
     def _show_nothing(self) -> None:
         self.opened = False
+        self.article_view.article = None  # keys say "No story open" from now on
         hint = self._empty_text() if self.headlines.total == 0 else None
         self._spawn(self.article_view.show_empty(hint or EMPTY_HINT))
         self._spawn(self.timeline.show_for(None))
 
     @on(HeadlineList.Opened)
     async def _opened(self, event: HeadlineList.Opened) -> None:
+        assert event.headline is not None
         await self.show_article(event.headline.id)
 
     @on(Timeline.Opened)
@@ -262,31 +323,100 @@ class MainScreen(Screen[None]):
         if self._preview is not None:
             self._preview.stop()
             self._preview = None
+        if self._preview_id != article_id:
+            self._preview_id = None  # another story wins over a preview still on its way
         try:
             article = self.store.article(article_id)
-            if article is None:
-                self.notify(
-                    "That story is no longer in the cache.", severity="warning", markup=False
-                )
-                return
-            if mark_read and not article.read:
-                self.store.set_read([article_id], True)
-                article = replace(article, read=True)
-                self._row_changed(article_id)
-        except (UserError, sqlite3.Error) as exc:
-            self.notify(one_line(exc, 200), title="Cache problem", severity="error", markup=False)
+        except STORE_ERRORS as exc:
+            self.cache_problem(exc)
             return
+        if article is None:
+            self.notify("That story is no longer in the cache.", severity="warning", markup=False)
+            return
+        if mark_read and not article.read:
+            article = replace(article, read=True)
+            self._show_flags(article_id, read=True)
+            self._write(partial(self.store.set_read, [article_id], True), article_id,
+                        then=lambda _: self.update_context())
         if mark_read or self.article is None or self.article.id != article_id:
             self.opened = mark_read
         if select:
             self.headlines.select_article(article_id)
         await self.article_view.show(article)
-        if mark_read:
-            self.update_context()
+        if self._preview_id == article_id:
+            self._preview_id = None
         await self.timeline.show_for(article_id)
 
+    async def _settle(self) -> bool:
+        """Show the highlighted story now if its preview is still on its way.
+
+        Every key that acts on "the story" (space, page keys, e, o, y, c, C, b, m) calls
+        this first, so a quick ``j`` then ``b`` bookmarks the story under the cursor, not
+        the one the pane showed a moment before. True if another story came on show.
+        """
+        if self._preview is not None:
+            self._preview.stop()
+            self._preview = None
+        target = self._preview_id
+        highlighted = self.headlines.highlighted
+        if highlighted is not None and highlighted.id != self._seen_row:
+            # The cursor moved and the screen has not heard yet (keys faster than messages).
+            target = self._seen_row = highlighted.id
+        if target is None or (self.article is not None and self.article.id == target):
+            return False
+        await self.show_article(target, mark_read=False)
+        return self.article is not None and self.article.id == target
+
+    async def _story(self) -> Article | None:
+        """The story a key acts on: the one on show once any preview has landed."""
+        await self._settle()
+        if self.article is None:
+            self.notify(NO_STORY, timeout=3, markup=False)
+        return self.article
+
+    # -- flags: on screen at once, in the cache from the writer thread ------------------
+
+    def _show_flags(self, article_id: int, **flags: Any) -> None:
+        """Show a story's new read / bookmark / snapshot flags everywhere it is on screen."""
+        self.headlines.update_flags(article_id, **flags)
+        self.timeline.update_flags(article_id, **flags)
+        article = self.article
+        if article is not None and article.id == article_id:
+            self.article_view.update_status(replace(article, **flags))
+
+    def _write(
+        self,
+        call: Callable[[], R],
+        article_id: int | None = None,
+        *,
+        then: Callable[[R], None] | None = None,
+    ) -> None:
+        """Write the store in the app's writer thread; the screen already shows the result.
+
+        If the write fails, say so in one line and show what the cache really has.
+        """
+
+        async def run() -> None:
+            try:
+                result = await self.reader_app.write(call)
+            except STORE_ERRORS as exc:
+                self.write_failed(exc, article_id)
+                return
+            if then is not None:
+                then(result)
+
+        self.run_worker(run(), group="store", exit_on_error=False)
+
+    def write_failed(self, exc: BaseException, article_id: int | None) -> None:
+        """A store write failed: one line, and the story's real flags back on screen."""
+        self.cache_problem(exc)
+        if article_id is not None:
+            self._row_changed(article_id)
+        self.update_context()
+
+    @store_guard
     def _row_changed(self, article_id: int) -> None:
-        """Redraw one story's flags wherever they show."""
+        """Redraw one story's flags wherever they show, as the cache has them."""
         headline = self.store.headline(article_id)
         if headline is not None:
             self.headlines.update_row(headline)
@@ -296,18 +426,11 @@ class MainScreen(Screen[None]):
                 self.article_view.update_status(fresh)
         self.timeline.refresh_flags(headline)
 
-    def _target(self) -> Headline | None:
-        """What m and b act on: the highlighted row from the list, else the open story."""
-        if self.headlines.has_focus or self.article is None:
-            return self.headlines.highlighted
-        return self.store.headline(self.article.id)
-
-    def _link_target(self) -> Article | None:
-        """What o, y, c and e act on: the open story, else the highlighted row."""
-        if self.article is not None:
+    def _known(self, article_id: int) -> Article | Headline | None:
+        """What the screen already has for a story (the open one, else a loaded row)."""
+        if self.article is not None and self.article.id == article_id:
             return self.article
-        highlighted = self.headlines.highlighted
-        return self.store.article(highlighted.id) if highlighted else None
+        return self.headlines.pager.find_cached(article_id)
 
     # -- reading keys -----------------------------------------------------------------
 
@@ -320,8 +443,8 @@ class MainScreen(Screen[None]):
     async def _step_unread(self, forward: bool) -> None:
         try:
             found = self.headlines.next_unread(forward)
-        except (UserError, sqlite3.Error) as exc:
-            self.notify(one_line(exc, 200), severity="error", markup=False)
+        except STORE_ERRORS as exc:
+            self.cache_problem(exc)
             return
         if found is None:
             where = "below" if forward else "above"
@@ -330,6 +453,7 @@ class MainScreen(Screen[None]):
         await self.show_article(found.id)
 
     async def action_page_down(self, space: bool) -> None:
+        changed = await self._settle()
         view = self.article_view
         if self.article is None:
             if not space:
@@ -337,25 +461,28 @@ class MainScreen(Screen[None]):
             return
         if not self.opened:
             await self.show_article(self.article.id)
+            if changed:  # it was not on screen yet: start reading at its top
+                return
         elif space and view.at_end:
             await self._step_unread(True)
             return
         view.scroll_page_down(animate=False)
 
-    def action_page_up(self) -> None:
+    async def action_page_up(self) -> None:
+        await self._settle()
         if self.article is None:
             self.headlines.action_page_up()
         else:
             self.article_view.scroll_page_up(animate=False)
 
-    @store_guard
-    def action_toggle_read(self) -> None:
-        target = self._target()
-        if target is None:
+    async def action_toggle_read(self) -> None:
+        article = await self._story()
+        if article is None:
             return
-        self.store.set_read([target.id], not target.read)
-        self._row_changed(target.id)
-        self.update_context()
+        read = not article.read
+        self._show_flags(article.id, read=read)
+        self._write(partial(self.store.set_read, [article.id], read), article.id,
+                    then=lambda _: self.update_context())
 
     @store_guard
     def action_mark_all_read(self) -> None:
@@ -369,120 +496,176 @@ class MainScreen(Screen[None]):
         question = f"Mark {count(unread)} stories in “{label}” as read?"
         self.app.push_screen(ConfirmDialog(question), self._mark_all_confirmed)
 
-    @store_guard
     def _mark_all_confirmed(self, confirmed: bool | None) -> None:
         if not confirmed:
             return
-        changed = self.store.mark_all_read(self.filter)
-        self.reload_stories()
-        if self.article is not None:
-            self._row_changed(self.article.id)
-        self.notify(f"Marked {count(changed)} stories read.", timeout=3, markup=False)
+        self.headlines.mark_cached_read()
+        filt = self.filter
+
+        def done(changed: int) -> None:
+            self.reload_stories()
+            if self.article is not None:
+                self._row_changed(self.article.id)
+            self.notify(f"Marked {count(changed)} stories read.", timeout=3, markup=False)
+
+        self._write(partial(self.store.mark_all_read, filt), then=done)
 
     # -- bookmarks --------------------------------------------------------------------
 
-    @store_guard
-    def action_bookmark(self) -> None:
-        target = self._target()
-        if target is None:
+    async def action_bookmark(self) -> None:
+        article = await self._story()
+        if article is None:
             return
-        if target.bookmarked:
-            removed = self.store.article(target.id)
-            self.store.set_bookmark(target.id, False)
-            self._row_changed(target.id)
-            self._arm_undo(target.id, removed.bookmarked_at if removed is not None else None)
-            self.notify("Bookmark removed — z to undo", timeout=UNDO_SECONDS, markup=False)
+        if article.bookmarked:
+            self._show_flags(article.id, bookmarked=False)
+            self._arm_undo(article.id, article.bookmarked_at)
+            self._write(partial(self.store.set_bookmark, article.id, False), article.id,
+                        then=lambda _: self._row_changed(article.id))
         else:
-            self._set_bookmark(target.id)
+            self._set_bookmark(article.id)
 
     def _set_bookmark(self, article_id: int, bookmarked_at: int | None = None) -> None:
-        self.store.set_bookmark(
-            article_id, True, now=int(self.clock()), bookmarked_at=bookmarked_at
-        )
-        self._row_changed(article_id)
-        job = self.store.snapshot_job(article_id)
-        article = self.store.article(article_id)
-        if job is not None and article is not None and article.snapshot != "ok":
-            self.reader_app.fetch_full_text(article_id)
+        """Bookmark on screen now; in a thread, save it and fetch the page if needed."""
+        known = self._known(article_id)
+        flags: dict[str, Any] = {"bookmarked": True}
+        if known is not None and known.url and known.snapshot != SNAPSHOT_OK:
+            flags["snapshot"] = SNAPSHOT_PENDING
+        self._show_flags(article_id, **flags)
+        store, now = self.store, int(self.clock())
+
+        def save() -> bool:
+            """Save the flag; True if the page still has to be fetched."""
+            store.set_bookmark(article_id, True, now=now, bookmarked_at=bookmarked_at)
+            article = store.article(article_id)
+            return article is not None and bool(article.url) and article.snapshot != SNAPSHOT_OK
+
+        self.reader_app.fetch_full_text(article_id, prepare=save)
 
     def _arm_undo(self, article_id: int, bookmarked_at: int | None) -> None:
+        self._drop_undo()
+        toast = self.reader_app.notify_handle("Bookmark removed — z to undo",
+                                              timeout=UNDO_SECONDS)
+        timer = self.set_timer(UNDO_SECONDS, self._forget_undo)
+        self._undo = (article_id, bookmarked_at, timer, toast)
+
+    def _drop_undo(self) -> None:
+        """Forget the undo slot, taking its toast away (it would no longer be true)."""
         if self._undo is not None:
             self._undo[2].stop()
-        timer = self.set_timer(UNDO_SECONDS, self._forget_undo)
-        self._undo = (article_id, bookmarked_at, timer)
+            self.reader_app.unnotify(self._undo[3])
+        self._undo = None
 
     def _forget_undo(self) -> None:
         self._undo = None
 
-    @store_guard
     def action_undo_bookmark(self) -> None:
         if self._undo is None:
             return
-        article_id, bookmarked_at, timer = self._undo
-        timer.stop()
-        self._undo = None
+        article_id, bookmarked_at, _timer, _toast = self._undo
+        self._drop_undo()
         self._set_bookmark(article_id, bookmarked_at)
         self.notify("Bookmark restored.", timeout=3, markup=False)
 
-    @store_guard
-    def action_full_text(self) -> None:
-        article = self._link_target()
+    async def action_full_text(self) -> None:
+        article = await self._story()
         if article is None:
             return
         if not is_http_url(article.url):
             self.notify("This story has no web page to fetch.", severity="warning", markup=False)
             return
         if self.demo:
-            self.notify("demo mode: bundled feeds, nothing to fetch", timeout=4, markup=False)
+            from ..app import DEMO_NOTHING_TO_FETCH
+
+            self.notify(DEMO_NOTHING_TO_FETCH, timeout=4, markup=False)
             return
-        self.store.request_snapshot(article.id)
-        self._row_changed(article.id)
-        self.reader_app.fetch_full_text(article.id)
+        self._show_flags(article.id, snapshot=SNAPSHOT_PENDING)
+        store, article_id = self.store, article.id
+
+        def request() -> bool:
+            store.request_snapshot(article_id)
+            return True
+
+        self.reader_app.fetch_full_text(article_id, prepare=request)
 
     # -- links ------------------------------------------------------------------------
 
-    def open_url(self, url: str | None) -> None:
-        """Open a web link in the browser; anything but http(s) is refused."""
+    def open_url(self, url: str | None, *, copy_binding: str = "copy_link",
+                 what: str = "the link") -> None:
+        """Open a web link in the browser (in a thread: it can take seconds); anything but
+        http(s) is refused. Without a browser, the message names the key that copies it."""
         if not url or not is_http_url(url):
-            shown = one_line(url, 60) if url else "this link"
+            shown = clean_text(url, 60) if url else "this link"
             self.notify(
                 f"Not opening {shown}: only web links open.", severity="warning", markup=False
             )
             return
-        from ..links import open_in_browser
+        from .. import links
 
-        message = open_in_browser(url)
-        if message:
-            self.notify(message, timeout=6, markup=False)
+        opener = links.open_in_browser
+        default_key = "C" if copy_binding == "copy_comments" else "y"
+        hint = links.no_browser(self.reader_app.key_for(copy_binding, default_key), what)
+        notify = self.notify
+
+        def run() -> None:
+            message = opener(url)
+            if message == links.NO_BROWSER:
+                message = hint
+            if message:
+                notify(message, timeout=6, markup=False)  # thread-safe: it posts a message
+
+        self.app.run_worker(run, thread=True, group="browser", exit_on_error=False)
 
     @on(ArticleView.LinkRequested)
     def _link_requested(self, event: ArticleView.LinkRequested) -> None:
         self.open_url(event.href)
 
-    @store_guard
-    def action_open_link(self) -> None:
-        article = self._link_target()
-        if article is not None:
-            self.open_url(article.url)
+    async def action_open_link(self) -> None:
+        article = await self._story()
+        if article is None:
+            return
+        if not article.url:
+            self.notify("This story has no link.", timeout=3, markup=False)
+            return
+        self.open_url(article.url)
 
-    @store_guard
-    def action_open_comments(self) -> None:
-        article = self._link_target()
+    async def action_open_comments(self) -> None:
+        article = await self._story()
         if article is None:
             return
         if not article.comments_url:
             self.notify("This story has no comments link.", timeout=3, markup=False)
             return
-        self.open_url(article.comments_url)
+        self.open_url(article.comments_url, copy_binding="copy_comments",
+                      what="the comments link")
 
-    @store_guard
-    def action_copy_link(self) -> None:
-        article = self._link_target()
-        if article is None or not article.url:
+    async def action_copy_link(self) -> None:
+        article = await self._story()
+        if article is None:
+            return
+        if not article.url:
             self.notify("This story has no link to copy.", timeout=3, markup=False)
             return
-        self.app.copy_to_clipboard(article.url)
-        self.notify(f"Copied {one_line(article.url, 80)}", timeout=3, markup=False)
+        self._copy(article.url, "Link")
+
+    async def action_copy_comments(self) -> None:
+        article = await self._story()
+        if article is None:
+            return
+        if not article.comments_url:
+            self.notify("This story has no comments link.", timeout=3, markup=False)
+            return
+        self._copy(article.comments_url, "Comments link")
+
+    def _copy(self, url: str, label: str) -> None:
+        """Copy with OSC 52. Whether the terminal took it cannot be known, so the first
+        copy of a session says what it needs."""
+        self.app.copy_to_clipboard(url)
+        app = self.reader_app
+        message = f"{label} sent to the clipboard"
+        if not app.clipboard_explained:
+            app.clipboard_explained = True
+            message += f" ({CLIPBOARD_HOW})"
+        self.notify(message, timeout=4, markup=False)
 
     # -- filters ----------------------------------------------------------------------
 
@@ -542,38 +725,50 @@ class MainScreen(Screen[None]):
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         progress = message.progress
         if progress.total == 0:
-            text = "Checking feeds…"
-        else:
-            text = f"Refreshing {progress.done}/{progress.total} feeds"
-            if progress.new_articles:
-                text += f" · {progress.new_articles} new"
-        self.set_refresh_status(text, busy=True)
+            self.set_refresh_status("Checking feeds…", short="⟳", busy=True)
+            return
+        parts = [(f"Refreshing {progress.done}/{progress.total} feeds",
+                  f"⟳ {progress.done}/{progress.total}")]
+        if progress.new_articles:
+            parts.append((f"{progress.new_articles} new", f"{progress.new_articles} new"))
+        self._set_status_parts(parts, busy=True)
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         report = message.report
-        parts: list[str] = []
+        parts: list[tuple[str, str]] = []
         failed = len(report.failed)
         if report.offline:
-            parts.append("offline")
+            parts.append(("no feed could be reached (offline?)", "offline?"))
         elif failed:
             feeds = "feed" if failed == 1 else "feeds"
-            parts.append(f"{failed} {feeds} failed — F for details")
+            parts.append((f"{failed} {feeds} failed — F for details", f"{failed} failed — F"))
+        else:
+            try:
+                failing = self._failing_feeds()  # not due this time, but still broken
+            except STORE_ERRORS:
+                failing = 0
+            if failing:
+                parts.append(failing_part(failing))
+                failed = failing
         if report.new_articles:
-            parts.append(f"{report.new_articles} new")
+            parts.append((f"{report.new_articles} new", f"{report.new_articles} new"))
         if report.outcomes and not report.offline:
-            parts.append(f"updated {clock_time(self.clock())}")
+            stamp = clock_time(self.clock())
+            parts.append((f"updated {stamp}", stamp))
         elif not report.outcomes:
-            parts.append("up to date")
-        self.set_refresh_status(" · ".join(parts), error=bool(failed))
+            parts.append(("up to date", "up to date"))
+        self._set_status_parts(parts, error=bool(failed) or report.offline)
         self.reload_stories()
 
     @store_guard
     def reload_stories(self) -> None:
         """Stories were added or changed behind our back: read everything again in place."""
         self.headlines.reload()
+        highlighted = self.headlines.highlighted
+        # The list kept its place; the pane keeps its story (no preview for this move).
+        self._seen_row = highlighted.id if highlighted is not None else None
         self.update_context()
         if self.article is None:
-            highlighted = self.headlines.highlighted
             if highlighted is not None:
                 self._spawn(self.show_article(highlighted.id, mark_read=False))
         else:
@@ -592,5 +787,5 @@ class MainScreen(Screen[None]):
             if fresh is not None:
                 self._spawn(self.article_view.show_update(fresh))
         if message.reason:
-            self.notify(f"Full text unavailable: {one_line(message.reason, 120)}",
+            self.notify(f"Full text unavailable: {clean_text(message.reason, 120)}",
                         severity="warning", timeout=5, markup=False)

@@ -19,11 +19,16 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from ..core.models import Article
-from ..core.sanitize import clean_block
+from ..core.sanitize import clean_block, clean_text
 from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING
-from ..text import long_date, one_line
+from ..text import long_date
 
 EMPTY_HINT = "Choose a headline and press enter to read it."
+MAX_BODY_CHARS = 200_000
+"""Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
+seconds, and the whole page is one ``o`` away."""
+_LINES = ("article-title", "article-meta", "article-tags", "article-status", "article-link",
+          "article-comments", "article-cut")
 
 
 def snapshot_line(article: Article) -> str:
@@ -35,13 +40,13 @@ def snapshot_line(article: Article) -> str:
     if status == SNAPSHOT_PENDING:
         return f"{star}Saving full text…" if article.bookmarked else "Fetching full text…"
     if status:
-        return f"{star}{one_line(status, 120)}"
+        return f"{star}{clean_text(status, 120)}"
     return "★ Bookmarked" if article.bookmarked else ""
 
 
 def meta_line(article: Article, now: float) -> str:
     """"Feed · Author · Mon 27 Nov, 10:02" (with the year when it is not this one)."""
-    parts = [one_line(article.feed_title, 80), one_line(article.author, 60)]
+    parts = [clean_text(article.feed_title, 80), clean_text(article.author, 60)]
     parts.append(long_date(article.published or article.updated or article.timestamp, now))
     return " · ".join(p for p in parts if p)
 
@@ -54,7 +59,24 @@ def comments_line(article: Article) -> str:
         label = "Comments"
     else:
         label = f"{count:,} comment" + ("" if count == 1 else "s")
-    return f"{label} · c to open"
+    return f"{label} · c open · C copy"
+
+
+def cap_body(body: str, limit: int = MAX_BODY_CHARS) -> tuple[str, str]:
+    """*body* cut to about *limit* characters at a paragraph break, and the line saying so.
+
+    The second value is "" when nothing was cut.
+    """
+    if len(body) <= limit:
+        return body, ""
+    cut = body.rfind("\n\n", 0, limit)
+    if cut < limit // 2:  # no paragraph break near the end: a line break, else anywhere
+        cut = body.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+    rest = len(body[cut:].encode("utf-8"))
+    kb = max(1, round(rest / 1024))
+    return body[:cut].rstrip(), f"(cut: {kb:,} KB more — o opens the page)"
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -96,6 +118,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         yield Static(id="article-status", classes="article-part")
         yield Static(id="article-link", classes="article-part")
         yield Markdown(id="article-body", open_links=False, classes="article-part")
+        yield Static(id="article-cut", classes="article-part")
         yield Static(id="article-comments", classes="article-part")
 
     def _set_line(self, widget_id: str, text: str) -> None:
@@ -104,13 +127,17 @@ class ArticleView(VerticalScroll, can_focus=True):
         widget.display = bool(text)
 
     async def show_empty(self, hint: str = EMPTY_HINT) -> None:
-        """No story: say how to get one."""
+        """No story: say how to get one, and leave nothing of the last one on show."""
         async with self._lock:
             self.article = None
             self.set_class(True, "-empty")
             self.query_one("#article-empty", Static).update(Content(hint))
+            for widget_id in _LINES:
+                self._set_line(widget_id, "")
+            self.border_subtitle = ""
             self._body = ""
             await self.query_one(Markdown).update("")
+            self.scroll_home(animate=False, immediate=True)
 
     async def show(self, article: Article) -> None:
         """Show *article* (from the top if it is another story).
@@ -129,21 +156,28 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     async def _show(self, article: Article) -> None:
         same = self.article is not None and self.article.id == article.id
-        body = clean_block(article.body_md)
+        body, cut = cap_body(clean_block(article.body_md))
         self.article = article
+        if body != self._body or not same:
+            # The body first, the header after: a slow Markdown update must not leave the
+            # new story's title over the old story's text.
+            self._body = body
+            await self.query_one(Markdown).update(body)
+        # The flags may have changed while the body mounted (update_status): use the latest.
+        if self.article is not None and self.article.id == article.id:
+            article = self.article
         self.set_class(False, "-empty")
-        self._set_line("article-title", one_line(article.title) or "(untitled)")
+        self._set_line("article-title", clean_text(article.title) or "(untitled)")
         self._set_line("article-meta", meta_line(article, self._clock()))
-        self._set_line("article-tags", " · ".join(one_line(c, 40) for c in article.categories[:8]))
-        self._set_line("article-link", one_line(article.url) if article.url else "")
+        tags = " · ".join(clean_text(c, 40) for c in article.categories[:8])
+        self._set_line("article-tags", tags)
+        self._set_line("article-link", clean_text(article.url) if article.url else "")
+        self._set_line("article-cut", cut)
         self._set_line("article-comments", comments_line(article))
-        self.update_status(article)
+        self._set_line("article-status", snapshot_line(article))
         self.border_subtitle = "o open · y copy link" if article.url else ""
         if not same:
             self.scroll_home(animate=False, immediate=True)
-        if body != self._body or not same:
-            self._body = body
-            await self.query_one(Markdown).update(body)
 
     def update_status(self, article: Article) -> None:
         """Refresh only the flags line (bookmark, snapshot) of the story on show."""

@@ -28,8 +28,9 @@ from textual.strip import Strip
 
 from ..core.errors import UserError
 from ..core.models import Headline, HeadlineFilter
+from ..core.sanitize import clean_text
 from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING, Store
-from ..text import fit, one_line, relative_time
+from ..text import fit, relative_time
 
 PAGE_SIZE = 200
 MAX_PAGES = 40
@@ -100,11 +101,18 @@ class HeadlinePager:
         page = self._page(number)
         return page[offset] if offset < len(page) else None
 
-    def cached(self, index: int) -> Headline | None:
-        """The row at *index* if its page is already loaded; never queries."""
-        number, offset = divmod(index, self.page_size)
-        page = self._pages.get(number)
-        return page[offset] if page is not None and 0 <= offset < len(page) else None
+    def find_cached(self, article_id: int) -> Headline | None:
+        """A loaded row by its story id; never queries."""
+        for page in self._pages.values():
+            for row in page:
+                if row.id == article_id:
+                    return row
+        return None
+
+    def mark_cached_read(self) -> None:
+        """Every loaded row read (after "mark all read" in this filter); never queries."""
+        for number, page in self._pages.items():
+            self._pages[number] = [row if row.read else replace(row, read=True) for row in page]
 
     def replace_row(self, headline: Headline) -> bool:
         """Swap in a changed copy of a cached row (read or bookmark flag); True if found."""
@@ -205,8 +213,8 @@ class HeadlineList(ScrollView, can_focus=True):
         "headline-list--empty",
     }
 
-    class Highlighted(Message):
-        """The cursor moved to another story (or the list became empty)."""
+    class _Message(Message):
+        """A message about one row of the list."""
 
         def __init__(self, headline_list: HeadlineList, headline: Headline | None) -> None:
             super().__init__()
@@ -217,17 +225,13 @@ class HeadlineList(ScrollView, can_focus=True):
         def control(self) -> HeadlineList:
             return self.headline_list
 
-    class Opened(Message):
+    class Highlighted(_Message):
+        """The cursor moved to another story (or the list became empty)."""
+
+    class Opened(_Message):
         """The user asked to read a story (enter or a click)."""
 
-        def __init__(self, headline_list: HeadlineList, headline: Headline) -> None:
-            super().__init__()
-            self.headline_list = headline_list
-            self.headline = headline
-
-        @property
-        def control(self) -> HeadlineList:
-            return self.headline_list
+        headline: Headline
 
     def __init__(
         self,
@@ -281,7 +285,7 @@ class HeadlineList(ScrollView, can_focus=True):
         if not self._error_shown:
             self._error_shown = True
             self.notify(
-                one_line(exc, 200), title="Cannot read the cache", severity="error", markup=False
+                clean_text(exc, 200), title="Cannot read the cache", severity="error", markup=False
             )
 
     def _new_pager(self, filt: HeadlineFilter) -> HeadlinePager:
@@ -367,6 +371,24 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.pager.replace_row(headline):
             self._invalidate()
 
+    def update_flags(self, article_id: int, **flags: object) -> Headline | None:
+        """Show a story's new flags (read, bookmarked, snapshot) before the cache has them.
+
+        Only the loaded copy changes: the screen writes the store in a thread and reads
+        the row back once the write is done. Returns the changed row, if it is loaded.
+        """
+        row = self.pager.find_cached(article_id)
+        if row is None:
+            return None
+        changed = replace(row, **flags)  # type: ignore[arg-type]
+        self.update_row(changed)
+        return changed
+
+    def mark_cached_read(self) -> None:
+        """Show every story in this filter as read (the store write follows in a thread)."""
+        self.pager.mark_cached_read()
+        self._invalidate()
+
     # -- moving -----------------------------------------------------------------------
 
     def move_to(self, index: int, *, top: bool = False) -> None:
@@ -377,7 +399,7 @@ class HeadlineList(ScrollView, can_focus=True):
             index = max(0, min(index, self.total - 1))
         changed = index != self.cursor
         self.cursor = index
-        self._lines.clear()
+        # No cache clear: the cache key says whether a line is the cursor's.
         self.refresh()
         self.scroll_to_region(
             Region(0, index * LINES_PER_ROW, 1, LINES_PER_ROW),
@@ -511,7 +533,7 @@ class HeadlineList(ScrollView, can_focus=True):
         return style
 
     def _title_segments(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
-        title = one_line(headline.title) or "(untitled)"
+        title = clean_text(headline.title) or "(untitled)"
         base = self._style("", cursor)
         if headline.read:
             return [
@@ -531,7 +553,7 @@ class HeadlineList(ScrollView, can_focus=True):
         if star and self.filter.bookmarked:  # the bookmarks view: is the offline copy there?
             star = f" {offline_word(headline.snapshot)} ★ "
         feed_room = width - 2 - cell_len(age) - 3 - cell_len(star)
-        feed = fit(one_line(headline.feed_title) or "?", max(feed_room, 0))
+        feed = fit(clean_text(headline.feed_title) or "?", max(feed_room, 0))
         meta = f"{feed} · {age}" if feed else age
         meta = fit(meta, width - 2 - cell_len(star))
         segments = [

@@ -11,6 +11,7 @@ import asyncio
 import sqlite3
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual import events
 from textual.app import ComposeResult
@@ -24,8 +25,9 @@ from textual.widgets import Static
 
 from ..core.errors import UserError
 from ..core.models import Headline
+from ..core.sanitize import clean_text
 from ..core.store import Store
-from ..text import ELLIPSIS, fit, one_line, timeline_time
+from ..text import ELLIPSIS, fit, timeline_time
 
 READ_NEXT_LIMIT = 8
 
@@ -34,9 +36,9 @@ def entry_heading(headline: Headline, now: float) -> Content:
     """"11:41  POLITICS": the time, then the first category upper-cased (else the feed)."""
     when = timeline_time(headline.timestamp, now)
     if headline.categories:
-        topic = one_line(headline.categories[0], 40).upper()
+        topic = clean_text(headline.categories[0], 40).upper()
         return Content.assemble((when, "bold"), "  ", (topic, "bold $text-accent"))
-    return Content.assemble((when, "bold"), "  ", (one_line(headline.feed_title, 40), "dim"))
+    return Content.assemble((when, "bold"), "  ", (clean_text(headline.feed_title, 40), "dim"))
 
 
 def wrap_lines(text: str, width: int, max_lines: int) -> list[str]:
@@ -71,9 +73,9 @@ class TimelineEntry(Widget):
 
     def _body(self, width: int) -> list[tuple[str, str]]:
         room = width - 2
-        title = wrap_lines(one_line(self.headline.title) or "(untitled)", room, 2)
-        summary = one_line(self.headline.summary, 300)
-        if summary == one_line(self.headline.title):
+        title = wrap_lines(clean_text(self.headline.title) or "(untitled)", room, 2)
+        summary = clean_text(self.headline.summary, 300)
+        if summary == clean_text(self.headline.title):
             summary = ""
         rows = [(line, "bold") for line in title]
         rows += [(line, "dim") for line in wrap_lines(summary, room, 2)]
@@ -143,7 +145,8 @@ class Timeline(VerticalScroll, can_focus=True):
             await self._show_for(article_id)
 
     async def _show_for(self, article_id: int | None) -> None:
-        if article_id != self.article_id:
+        another = article_id != self.article_id
+        if another:
             self.cursor = 0
         self.article_id = article_id
         try:
@@ -154,9 +157,12 @@ class Timeline(VerticalScroll, can_focus=True):
             )
         except (UserError, sqlite3.Error) as exc:
             found = []
-            self.notify(one_line(exc, 200), severity="error", markup=False)
+            self.notify(clean_text(exc, 200), severity="error", markup=False)
         if article_id is not None and [h.id for h in found] == [h.id for h in self.headlines]:
             if [h.read for h in found] == [h.read for h in self.headlines]:
+                # Same entries, but the cursor may have gone back to the top (another story).
+                self._paint_cursor()
+                self._scroll_to_cursor(home=another)
                 return
         self.headlines = found
         self.cursor = min(self.cursor, max(0, len(found) - 1))
@@ -172,6 +178,20 @@ class Timeline(VerticalScroll, can_focus=True):
             return
         await self.mount_all(TimelineEntry(h, now, i) for i, h in enumerate(found))
         self._paint_cursor()
+        self._scroll_to_cursor(home=another)
+
+    def _scroll_to_cursor(self, *, home: bool = False) -> None:
+        """Bring the highlighted entry fully into view once the entries are laid out."""
+        if home:
+            self.scroll_home(animate=False, immediate=True)
+
+        def scroll() -> None:
+            entries = list(self.query(TimelineEntry))
+            if 0 <= self.cursor < len(entries):
+                # With its margin: the time above the summary must not be cut off.
+                self.scroll_to_widget(entries[self.cursor], animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     async def reload(self) -> None:
         """New stories may have arrived: read the same story's list again."""
@@ -188,6 +208,13 @@ class Timeline(VerticalScroll, can_focus=True):
     def on_blur(self) -> None:
         self._paint_cursor()
 
+    def update_flags(self, article_id: int, **flags: object) -> None:
+        """Show a story's new flags before the cache has them (the write is under way)."""
+        for headline in self.headlines:
+            if headline.id == article_id:
+                self.refresh_flags(replace(headline, **flags))  # type: ignore[arg-type]
+                return
+
     def refresh_flags(self, headline: Headline | None) -> None:
         """A story's read flag changed elsewhere; dim its entry if it is here."""
         if headline is None:
@@ -203,9 +230,7 @@ class Timeline(VerticalScroll, can_focus=True):
             return
         self.cursor = max(0, min(index, len(self.headlines) - 1))
         self._paint_cursor()
-        entries = list(self.query(TimelineEntry))
-        if 0 <= self.cursor < len(entries):
-            self.scroll_to_widget(entries[self.cursor], animate=False)
+        self._scroll_to_cursor()
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
