@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from feedserver import FeedServer
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
@@ -1116,3 +1117,24 @@ async def test_a_refresh_parses_in_the_app_s_own_worker_process(
         assert app.query_one(HeadlineList).total == 3
     for process in workers:
         assert process_ended(process)  # and it is gone after quitting
+
+
+async def test_a_burst_of_page_keys_scrolls_a_page_per_press(session: Session) -> None:
+    long_body = "\n\n".join(f"Paragraph {n} of a long read." for n in range(200))
+    seed(session, [replace(item(1), content_md=long_body)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        page = view.scrollable_content_region.height
+        assert view.scroll_y == 0
+        # One burst, as keys arrive over SSH: queued together, with no refresh between.
+        for _ in range(3):
+            app.post_message(events.Key("pagedown", None))
+        await pilot.pause()
+        assert view.scroll_y == 3 * page
+        for _ in range(2):
+            app.post_message(events.Key("pageup", None))
+        await pilot.pause()
+        assert view.scroll_y == page

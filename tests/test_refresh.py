@@ -517,3 +517,28 @@ async def test_snapshots_off_when_limit_is_zero(store: Store, feed_server: FeedS
     report = await service(store, full_text_per_refresh=0).refresh(now=NOW)
     assert report.snapshots_ok == 0 and feed_server.hits("/article/1") == 0
     assert store.headlines()[0].snapshot == "pending"
+
+
+async def test_a_bookmark_retries_only_failures_that_can_pass(
+    store: Store, feed_server: FeedServer
+) -> None:
+    """A page that is not HTML, or is gone, will not improve: fetched once. A 503 (or no
+    network) is retried on the next refresh, as an offline bookmark must be."""
+    items = [("pdf", "A report", NOW - 60), ("busy", "A busy site", NOW - 120)]
+    links = {"pdf": feed_server.url("/report.pdf"), "busy": feed_server.url("/busy")}
+    feed_server.route("/bm.xml", rss(items, links=links))
+    feed_server.route("/report.pdf", b"%PDF-1.4", content_type="application/pdf")
+    feed_server.route("/busy", "try later", status=503, content_type="text/html")
+    subscribe(store, feed_server.url("/bm.xml"))
+    svc = service(store, full_text_per_refresh=5)
+    await svc.refresh(now=NOW)
+    for headline in store.headlines():
+        store.set_bookmark(headline.id)
+    for step in range(1, 4):
+        await svc.refresh(force=True, now=NOW + step * 60)
+    assert feed_server.hits("/report.pdf") == 1
+    assert feed_server.hits("/busy") == 3
+    by_title = {h.title: h for h in store.headlines()}
+    assert by_title["A report"].snapshot == (
+        "full text unavailable: not an HTML page (application/pdf)"
+    )

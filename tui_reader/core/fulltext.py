@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 
 
 class FullTextError(Exception):
-    """Why a page's full text could not be had, in a few words."""
+    """Why a page's full text could not be had, in a few words.
+
+    ``permanent``: asking again will not help (not HTML, 404, no article on the page), so
+    later refreshes stop retrying; network trouble and 5xx stay worth another try.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -71,17 +79,20 @@ async def fetch_article(
     except FetchError as exc:
         raise FullTextError(str(exc)) from None
     if not result.ok:
-        raise FullTextError(http_reason(result.status))
+        retry = result.status >= 500 or result.status in (408, 425, 429)
+        raise FullTextError(http_reason(result.status), permanent=not retry)
     # trafilatura takes about a second to import: only pay for it when there is a page.
     from .extract import ExtractionError, is_html_content_type
 
     if not is_html_content_type(result.content_type):
-        raise FullTextError(f"not an HTML page ({result.content_type or 'no content type'})")
+        raise FullTextError(
+            f"not an HTML page ({result.content_type or 'no content type'})", permanent=True
+        )
     html = _decode(result.content, result.content_type)
     try:
         return await _extract(executor, html, result.url, selector)
     except ExtractionError as exc:
-        raise FullTextError(str(exc)) from None
+        raise FullTextError(str(exc), permanent=True) from None
 
 
 async def fetch_snapshot(
@@ -92,7 +103,9 @@ async def fetch_snapshot(
         article = await fetch_article(client, job.url, job.selector, executor=executor)
     except FullTextError as exc:
         reason = str(exc)
-        await asyncio.to_thread(store.snapshot_failed, job.article_id, reason)
+        await asyncio.to_thread(
+            store.snapshot_failed, job.article_id, reason, final=exc.permanent
+        )
         return reason
     await asyncio.to_thread(store.save_snapshot, job.article_id, article.markdown)
     return None

@@ -840,8 +840,9 @@ class Store:
                 (markdown, article_id),
             )
 
-    def snapshot_failed(self, article_id: int, reason: str) -> None:
-        """Record why the full text could not be had; a bookmark will try again later.
+    def snapshot_failed(self, article_id: int, reason: str, *, final: bool = False) -> None:
+        """Record why the full text could not be had; a bookmark will try again later,
+        unless the failure is ``final`` (asking again cannot help).
 
         A snapshot saved earlier stays (and stays "ok"): a page that has since gone away
         or an offline retry must not cost the reader the copy they already have.
@@ -849,9 +850,10 @@ class Store:
         with self._write() as tx:
             tx.execute(
                 "UPDATE articles SET snapshot=CASE WHEN fulltext IS NOT NULL AND fulltext<>'' "
-                "THEN 'ok' ELSE ? END, snapshot_tries=snapshot_tries+1 "
+                "THEN 'ok' ELSE ? END, snapshot_tries=CASE WHEN ? THEN ? "
+                "ELSE snapshot_tries+1 END "
                 "WHERE id=? AND (snapshot IS NULL OR snapshot<>'ok')",
-                (f"full text unavailable: {reason}", article_id),
+                (f"full text unavailable: {reason}", final, MAX_SNAPSHOT_TRIES, article_id),
             )
 
     def request_snapshot(self, article_id: int) -> None:

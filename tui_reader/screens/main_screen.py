@@ -466,14 +466,18 @@ class MainScreen(Screen[None]):
         elif space and view.at_end:
             await self._step_unread(True)
             return
-        view.scroll_page_down(animate=False)
+        # immediate: a burst of presses must each move a page, not all aim at one spot
+        view.scroll_to(y=view.scroll_y + view.scrollable_content_region.height,
+                       animate=False, immediate=True)
 
     async def action_page_up(self) -> None:
         await self._settle()
         if self.article is None:
             self.headlines.action_page_up()
         else:
-            self.article_view.scroll_page_up(animate=False)
+            view = self.article_view
+            view.scroll_to(y=view.scroll_y - view.scrollable_content_region.height,
+                           animate=False, immediate=True)
 
     async def action_toggle_read(self) -> None:
         article = await self._story()
