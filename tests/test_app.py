@@ -848,6 +848,9 @@ async def test_z_takes_the_undo_toast_away(session: Session) -> None:
         assert "Bookmark restored." in messages
         assert not any("z to undo" in m for m in messages)
         assert session.store.headline(story_id(session, "Story 1")).bookmarked  # type: ignore[union-attr]
+        await pilot.press("z")  # again: nothing left to undo, and it says so
+        await pilot.pause()
+        assert "Nothing to undo." in [n.message for n in app._notifications]
 
 
 # -- status line -----------------------------------------------------------------------

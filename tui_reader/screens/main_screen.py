@@ -564,6 +564,7 @@ class MainScreen(Screen[None]):
 
     def action_undo_bookmark(self) -> None:
         if self._undo is None:
+            self.notify("Nothing to undo.", timeout=2, markup=False)
             return
         article_id, bookmarked_at, _timer, _toast = self._undo
         self._drop_undo()
