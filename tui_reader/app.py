@@ -28,7 +28,8 @@ from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
 from .core.session import Session
 from .messages import RefreshFinished, RefreshProgressed, SnapshotFinished
-from .screens.main_screen import STORE_ERRORS, MainScreen
+from .screens.guard import CACHE_ERRORS
+from .screens.main_screen import MainScreen
 from .widgets import HeadlineList, Timeline
 from .widgets.article_view import ArticleView
 
@@ -296,7 +297,7 @@ class TuiReaderApp(App[None]):
         if prepare is not None:
             try:
                 wanted = await self.write(prepare)
-            except STORE_ERRORS as exc:
+            except CACHE_ERRORS as exc:
                 self.main.write_failed(exc, article_id)
                 return
             if not wanted:

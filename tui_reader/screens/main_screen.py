@@ -7,11 +7,10 @@ full-text fetches) belongs to the app; its results come back here as messages.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from functools import partial, wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +22,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ..core.errors import UserError
 from ..core.http_url import is_http_url
 from ..core.models import Article, Headline, HeadlineFilter
 from ..core.sanitize import clean_text
@@ -33,6 +31,7 @@ from ..messages import RefreshFinished, RefreshProgressed, SnapshotFinished
 from ..text import clock_time, count, short_date
 from ..widgets import ArticleView, HeadlineList, StatusLine, Timeline
 from ..widgets.article_view import EMPTY_HINT
+from .guard import CACHE_ERRORS, report_cache_error, store_guard
 
 if TYPE_CHECKING:
     from ..app import TuiReaderApp
@@ -46,7 +45,6 @@ NO_STORY = "No story open"
 CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
 """Said with the first copy of a session: we cannot know whether the terminal took it."""
 
-P = ParamSpec("P")
 R = TypeVar("R")
 
 
@@ -54,25 +52,6 @@ def failing_part(failing: int) -> tuple[str, str]:
     """"2 feeds failing — F for details", and its short form for narrow terminals."""
     feeds = "feed" if failing == 1 else "feeds"
     return f"{failing} {feeds} failing — F for details", f"{failing} failing — F"
-
-
-STORE_ERRORS = (UserError, sqlite3.Error, OSError)
-
-
-def store_guard(method: Callable[P, R]) -> Callable[P, R | None]:
-    """Turn a failing store call in a key handler into one notification, never a crash."""
-
-    @wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
-        try:
-            return method(*args, **kwargs)
-        except STORE_ERRORS as exc:
-            screen = args[0]
-            assert isinstance(screen, MainScreen)
-            screen.cache_problem(exc)
-            return None
-
-    return wrapper
 
 
 class MainScreen(Screen[None]):
@@ -264,7 +243,7 @@ class MainScreen(Screen[None]):
 
     def cache_problem(self, exc: BaseException) -> None:
         """One line about a failed store call (never a traceback)."""
-        self.notify(clean_text(exc, 200), title="Cache problem", severity="error", markup=False)
+        report_cache_error(self, exc)
 
     def _empty_text(self) -> str:
         if self.filter.query:
@@ -327,7 +306,7 @@ class MainScreen(Screen[None]):
             self._preview_id = None  # another story wins over a preview still on its way
         try:
             article = self.store.article(article_id)
-        except STORE_ERRORS as exc:
+        except CACHE_ERRORS as exc:
             self.cache_problem(exc)
             return
         if article is None:
@@ -399,7 +378,7 @@ class MainScreen(Screen[None]):
         async def run() -> None:
             try:
                 result = await self.reader_app.write(call)
-            except STORE_ERRORS as exc:
+            except CACHE_ERRORS as exc:
                 self.write_failed(exc, article_id)
                 return
             if then is not None:
@@ -443,7 +422,7 @@ class MainScreen(Screen[None]):
     async def _step_unread(self, forward: bool) -> None:
         try:
             found = self.headlines.next_unread(forward)
-        except STORE_ERRORS as exc:
+        except CACHE_ERRORS as exc:
             self.cache_problem(exc)
             return
         if found is None:
@@ -750,7 +729,7 @@ class MainScreen(Screen[None]):
         else:
             try:
                 failing = self._failing_feeds()  # not due this time, but still broken
-            except STORE_ERRORS:
+            except CACHE_ERRORS:
                 failing = 0
             if failing:
                 parts.append(failing_part(failing))
