@@ -1141,3 +1141,27 @@ async def test_a_burst_of_page_keys_scrolls_a_page_per_press(session: Session) -
             app.post_message(events.Key("pageup", None))
         await pilot.pause()
         assert view.scroll_y == page
+
+
+async def test_clearing_a_search_or_filter_keeps_the_reader_s_place(session: Session) -> None:
+    seed(session, [item(n) for n in range(30)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        await pilot.press("slash", *"story 17", "enter")
+        await pilot.pause()
+        assert headlines.total == 1 and headlines.highlighted is not None
+        assert headlines.highlighted.title == "Story 17"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert headlines.total == 30
+        assert headlines.highlighted is not None and headlines.highlighted.title == "Story 17"
+        assert headlines.cursor == 17
+        await pilot.press("u", "j")  # unread only, move on, then back to all
+        await pilot.pause()
+        kept = headlines.highlighted
+        await pilot.press("escape")
+        await pilot.pause()
+        assert headlines.highlighted is not None and kept is not None
+        assert headlines.highlighted.id == kept.id

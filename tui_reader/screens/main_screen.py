@@ -654,13 +654,13 @@ class MainScreen(Screen[None]):
     # -- filters ----------------------------------------------------------------------
 
     @store_guard
-    def set_filter(self, filt: HeadlineFilter) -> None:
-        """Show another set of headlines from the top."""
+    def set_filter(self, filt: HeadlineFilter, *, keep: Headline | None = None) -> None:
+        """Show another set of headlines from the top (or at *keep*, when it is there)."""
         self.filter = filt
         feed = self.store.feed(filt.feed_id) if filt.feed_id is not None else None
         self._feed_title = feed.display_title if feed is not None else None
         self.headlines.empty_text = self._empty_text()
-        self.headlines.set_filter(filt)
+        self.headlines.set_filter(filt, keep=keep)
         self.update_context()
 
     def action_unread_only(self) -> None:
@@ -688,11 +688,13 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SearchDialog(self.filter.query or ""), searched)
 
     def _clear_one_filter(self) -> bool:
-        """Drop the search, else the whole filter; False when there was nothing to drop."""
+        """Drop the search, else the whole filter; False when there was nothing to drop.
+        The highlighted story stays highlighted in the wider list."""
+        keep = self.headlines.highlighted
         if self.filter.query:
-            self.set_filter(replace(self.filter, query=None))
+            self.set_filter(replace(self.filter, query=None), keep=keep)
         elif self.filter != HeadlineFilter():
-            self.set_filter(HeadlineFilter())
+            self.set_filter(HeadlineFilter(), keep=keep)
         else:
             return False
         return True

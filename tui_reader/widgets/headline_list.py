@@ -333,13 +333,22 @@ class HeadlineList(ScrollView, can_focus=True):
 
     # -- loading ----------------------------------------------------------------------
 
-    def set_filter(self, filt: HeadlineFilter) -> None:
-        """Show another filter from the top."""
+    def set_filter(self, filt: HeadlineFilter, *, keep: Headline | None = None) -> None:
+        """Show another filter from the top, or at *keep* if that story is in it (clearing a
+        search should not lose the reader's place)."""
         self.pager = self._new_pager(filt)
+        index = None
+        if keep is not None:
+            try:
+                index = self.pager.index_of(keep)
+            except (UserError, sqlite3.Error):
+                index = None
         self.cursor = 0
         self._resize_virtual()
         self.scroll_to(y=0, animate=False, immediate=True)
         self._invalidate()
+        if index:
+            self.move_to(index)
         self.post_message(self.Highlighted(self, self.highlighted))
 
     def reload(self) -> None:
