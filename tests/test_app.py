@@ -109,6 +109,11 @@ def process_ended(process: object, seconds: float = 10) -> bool:
     return True
 
 
+def busy_cache(*_args: object, **_kwargs: object) -> None:
+    """A store write that fails the way a cache locked by another process does."""
+    raise StoreError("cache.sqlite3: the cache is busy in another process")
+
+
 def make_app(session: Session, **kwargs: object) -> TuiReaderApp:
     kwargs.setdefault("refresh_on_start", False)
     return TuiReaderApp(session, clock=lambda: NOW, **kwargs)  # type: ignore[arg-type]
@@ -453,14 +458,11 @@ async def test_a_store_error_is_a_notification_not_a_crash(
 ) -> None:
     seed(session, [item(1)])
 
-    def locked(*_args: object, **_kwargs: object) -> None:
-        raise StoreError("cache.sqlite3: the cache is busy in another process")
-
     app = make_app(session)
     async with app.run_test() as pilot:
         await pilot.pause()
-        monkeypatch.setattr(session.store, "set_bookmark", locked)
-        monkeypatch.setattr(session.store, "set_read", locked)
+        monkeypatch.setattr(session.store, "set_bookmark", busy_cache)
+        monkeypatch.setattr(session.store, "set_read", busy_cache)
         await pilot.press("b", "enter", "m")
         await pilot.pause()
         assert app.is_running
@@ -814,13 +816,10 @@ async def test_a_failed_write_puts_the_real_flags_back(
 ) -> None:
     seed(session, [item(1)])
 
-    def locked(*_args: object, **_kwargs: object) -> None:
-        raise StoreError("cache.sqlite3: the cache is busy in another process")
-
     app = make_app(session)
     async with app.run_test() as pilot:
         await pilot.pause()
-        monkeypatch.setattr(session.store, "set_bookmark", locked)
+        monkeypatch.setattr(session.store, "set_bookmark", busy_cache)
         await pilot.press("b")
         await app.workers.wait_for_complete()
         await pilot.pause()
