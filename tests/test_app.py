@@ -55,7 +55,7 @@ def item(n: int, *, title: str | None = None, category: str = "politics", age: i
         title=title or f"Story {n}",
         published=NOW - age - n * 600,
         summary=f"What happened in story {n}.",
-        content_md=(
+        content_text=(
             f"Body of story {n}.\n\n[a web link]({base}/more) and [a bad one](javascript:alert(1))"
         ),
         categories=(category,),
@@ -1057,7 +1057,7 @@ async def test_same_read_next_list_for_another_story_repaints_the_cursor(
 async def test_a_huge_body_is_cut_in_the_pane(session: Session) -> None:
     paragraph = "A long paragraph of the huge story, with words. " * 20
     huge = "\n\n".join(f"{n}. {paragraph}" for n in range(600))  # about 600 KB
-    seed(session, [replace(item(1), content_md=huge)])
+    seed(session, [replace(item(1), content_text=huge)])
     app = make_app(session)
     async with app.run_test() as pilot:
         await pilot.pause()
@@ -1123,7 +1123,7 @@ async def test_a_refresh_parses_in_the_app_s_own_worker_process(
 
 async def test_a_burst_of_page_keys_scrolls_a_page_per_press(session: Session) -> None:
     long_body = "\n\n".join(f"Paragraph {n} of a long read." for n in range(200))
-    seed(session, [replace(item(1), content_md=long_body)])
+    seed(session, [replace(item(1), content_text=long_body)])
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")

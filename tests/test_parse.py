@@ -11,6 +11,7 @@ import fastfeedparser
 import pytest
 from feedserver import FeedServer
 
+from tui_reader.core.article_body import item_markdown
 from tui_reader.core.http import PoliteClient
 from tui_reader.core.models import ParsedFeed
 from tui_reader.core.parse import FeedParseError, looks_like_html, parse_date, parse_feed
@@ -80,14 +81,14 @@ def test_rss2_full_mapping() -> None:
     assert first.comments_url == "https://news.example.test/2024/06/library#comments"
     assert first.comments_count == 17
     assert first.summary == "The council voted 7–2."
-    assert "[the plans](https://news.example.test/2024/06/plans.pdf)" in first.content_md
-    assert "javascript" not in first.content_md and "alert" not in first.content_md
-    assert "this" in first.content_md
+    assert "[the plans](https://news.example.test/2024/06/plans.pdf)" in item_markdown(first)
+    assert "javascript" not in item_markdown(first) and "alert" not in item_markdown(first)
+    assert "this" in item_markdown(first)
     assert second.url == second.guid == "https://elsewhere.example.test/story"
     assert second.published == _epoch(2024, 6, 3, 8, 0)
     assert second.comments_url is None  # javascript: is never a link
     assert second.comments_count == 0
-    assert second.content_md == "Plain description"
+    assert item_markdown(second) == "Plain description"
 
 
 RSS1 = b"""<?xml version="1.0"?>
@@ -202,13 +203,13 @@ def test_atom_with_html_content() -> None:
     assert first.author == "Ann Author"  # inherited from the feed
     assert first.categories == ("python", "feeds")
     assert first.summary == "A short summary."
-    assert first.content_md.startswith("## Heading\n\n- one")
-    assert "[about](https://blog.example.test/about)" in first.content_md
+    assert item_markdown(first).startswith("## Heading\n\n- one")
+    assert "[about](https://blog.example.test/about)" in item_markdown(first)
     assert first.comments_url == "https://blog.example.test/posts/atom-entry#comments"
     assert first.comments_count == 5
     assert second.author == "Guest"
     assert second.updated == _epoch(2024, 5, 1, 12, 0)  # naive means UTC
-    assert second.content_md == "Plain text body"
+    assert item_markdown(second) == "Plain text body"
 
 
 JSON_FEED_11 = {
@@ -252,11 +253,11 @@ def test_json_feed_1_1() -> None:
     assert first.updated == _epoch(2024, 2, 11)
     assert first.categories == ("Birds", "Coast")
     assert first.summary == "Short plain summary"
-    assert first.content_md == "Hello [x](https://json.example.test/x)"
+    assert item_markdown(first) == "Hello [x](https://json.example.test/x)"
     assert second.guid == "2"
     assert second.url == "https://other.example.test/2"
     assert second.author == "Feed Author"
-    assert second.content_md == "Line one\nLine two"
+    assert item_markdown(second) == "Line one\nLine two"
     assert second.title == "Line one Line two"  # no title: the start of the summary
     assert third.guid == "3" and third.published is None and third.categories == ()
 
@@ -311,7 +312,7 @@ def test_control_escape_and_bidi_characters_are_removed(kind: str) -> None:
         feed = parse_feed(json.dumps(doc).encode(), "https://evil.example.test/feed")
     texts = [feed.title or ""]
     for item in feed.items:
-        texts += [item.title, item.summary, item.content_md, item.author or "", item.guid or ""]
+        texts += [item.title, item.summary, item_markdown(item), item.author or "", item.guid or ""]
         texts += list(item.categories)
     for text in texts:
         assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), repr(text)
@@ -389,12 +390,12 @@ def test_relative_links_made_absolute() -> None:
     assert feed.site_url == "https://r.example.test/feeds/home/"
     a, b = feed.items
     assert a.url == "https://r.example.test/feeds/all/story.html?id=1"
-    assert "[up](https://r.example.test/feeds/up)" in a.content_md
-    assert "![pic](https://r.example.test/i.png)" in a.content_md
-    assert "[cdn](https://cdn.example.test/f)" in a.content_md
+    assert "[up](https://r.example.test/feeds/up)" in item_markdown(a)
+    assert "![pic](https://r.example.test/i.png)" in item_markdown(a)
+    assert "[cdn](https://cdn.example.test/f)" in item_markdown(a)
     assert b.url is None
     # with no usable item URL, content resolves against the feed's own URL
-    assert "[x](https://r.example.test/feeds/all/x)" in b.content_md
+    assert "[x](https://r.example.test/feeds/all/x)" in item_markdown(b)
 
 
 def test_title_fallbacks() -> None:

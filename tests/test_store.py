@@ -39,7 +39,7 @@ def item(
     if url == "auto":
         url = f"https://example.org/{guid or title}".replace(" ", "-")
     return ParsedItem(
-        guid=guid, url=url, title=title, published=ts, summary=summary, content_md=content,
+        guid=guid, url=url, title=title, published=ts, summary=summary, content_text=content,
         categories=categories,
     )
 

@@ -133,6 +133,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                     "tags": list(f.tags), "articles": f.total, "unread": f.unread,
                     "last_status": f.last_status, "last_error": f.last_error,
                     "last_fetched": _iso(f.last_fetched), "next_due": _iso(f.next_due),
+                    "poll_every_seconds": f.poll_seconds, "poll_reason": f.poll_reason,
                     "dead": f.dead,
                 }
                 for f in feeds

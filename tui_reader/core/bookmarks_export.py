@@ -86,7 +86,10 @@ def to_markdown(article: Article) -> str:
     record = bookmark_record(article)
     keys = ("title", "url", "feed", "author", "published", "bookmarked", "snapshot", "categories")
     front = "\n".join(f"{key}: {_yaml_value(record[key])}" for key in keys)
-    return f"---\n{front}\n---\n\n# {article.title}\n\n{article.body_md}\n"
+    from .article_body import with_markdown  # markdownify loads only when exporting
+
+    body = with_markdown(article).body_md
+    return f"---\n{front}\n---\n\n# {article.title}\n\n{body}\n"
 
 
 def export_bookmarks(store: Store, folder: Path) -> list[Path]:

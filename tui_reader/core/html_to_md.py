@@ -1,5 +1,9 @@
 """Feed HTML to Markdown (for the article pane) and to plain text (for summaries).
 
+A refresh only *prepares* each body (:func:`prepare_html`: one lxml pass that cleans the
+tree and takes its text); the Markdown conversion, which costs ten times more (markdownify
+builds a BeautifulSoup tree), runs when a story is first shown, on the prepared HTML.
+
 Feed HTML is hostile and often broken. lxml cleans the tree first, because markdownify
 converts whatever it is given: scripts and forms would surface as text, relative links
 would point nowhere, and ``javascript:`` links would become clickable Markdown. Both
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -166,6 +171,50 @@ def html_to_markdown(html: str, base_url: str | None = None) -> str:
     return markdown or clean_block(_crude_text(html[:MAX_HTML_CHARS]))
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedHtml:
+    """A feed body made ready at refresh time, so showing it later needs no feed context."""
+
+    html: str | None
+    """The cleaned body (scripts gone, links absolute and checked) to convert to Markdown
+    when the story is first shown; None when ``markdown`` already holds the result."""
+    text: str
+    """The words, one line: what search indexes and summaries are cut from."""
+    markdown: str = ""
+    """Set only when ``html`` is None: a body with no words (an image alone) or one lxml
+    could not read, converted at once because it is rare and has to be checked anyway."""
+
+
+def _text_of(doc: etree._Element) -> str:
+    """The words of a cleaned tree, with adjacent blocks kept apart (mutates the tree)."""
+    for el in doc.iter(*_BLOCK_TAGS):
+        el.tail = " " + (el.tail or "")
+        if el.tag not in ("br", "hr"):
+            el.text = " " + (el.text or "")
+    return clean_text(_body(doc).text_content())
+
+
+def prepare_html(html: str, base_url: str | None = None) -> PreparedHtml:
+    """Clean *html* and take its text in one lxml pass; never raises.
+
+    ``html_to_markdown(prepare_html(h, base).html)`` is the Markdown that
+    ``html_to_markdown(h, base)`` gives: cleaning is idempotent.
+    """
+    if not html or not isinstance(html, str):
+        return PreparedHtml(None, "")
+    try:
+        doc = _parse(html)
+        _fix_links(doc, base_url)
+        cleaned = lxml.html.tostring(_body(doc), encoding="unicode")
+        text = _text_of(doc)
+    except Exception:  # lxml has its own ways to fail on hostile input
+        cleaned, text = "", ""
+    if text:
+        return PreparedHtml(cleaned, text)
+    crude = clean_text(_crude_text(html[:MAX_HTML_CHARS]))
+    return PreparedHtml(None, crude, html_to_markdown(html, base_url))
+
+
 def html_to_text(html: str, limit: int | None = None) -> str:
     """One line of plain text (for summaries and titles); never raises."""
     if not html or not isinstance(html, str):
@@ -173,12 +222,7 @@ def html_to_text(html: str, limit: int | None = None) -> str:
     if "<" not in html and "&" not in html:
         return clean_text(html, limit)
     try:
-        doc = _parse(html)
-        for el in doc.iter(*_BLOCK_TAGS):  # keep the words of adjacent blocks apart
-            el.tail = " " + (el.tail or "")
-            if el.tag not in ("br", "hr"):
-                el.text = " " + (el.text or "")
-        text = clean_text(_body(doc).text_content(), limit)
+        text = clean_text(_text_of(_parse(html)), limit)
     except Exception:
         text = ""
     return text or clean_text(_crude_text(html[:MAX_HTML_CHARS]), limit)

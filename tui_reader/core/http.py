@@ -11,7 +11,9 @@ only transport failures raise, as a :class:`FetchError` with a one-line message.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
+import functools
 import math
 import socket
 import ssl
@@ -91,6 +93,8 @@ class FetchResult:
     """Where the feed now lives when every redirect hop was permanent (301/308), else None."""
     retry_after: int | None = None
     """Seconds to wait, from Retry-After in either of its two forms."""
+    fresh_for: int | None = None
+    """Seconds the answer stays fresh (Cache-Control max-age, else Expires), if it says."""
 
     @property
     def not_modified(self) -> bool:
@@ -108,16 +112,46 @@ def parse_retry_after(value: str | None, now: float | None = None) -> int | None
     value = value.strip()
     if value.isdigit():
         return int(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    delta = when - (time.time() if now is None else now)
+    return max(0, math.ceil(delta))
+
+
+def _http_date(value: str | None) -> float | None:
+    if not value:
+        return None
     try:
-        when = parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
     if when.tzinfo is None:  # "-0000" and friends: HTTP-dates are GMT anyway
         when = when.replace(tzinfo=datetime.UTC)
-    delta = when.timestamp() - (time.time() if now is None else now)
-    return max(0, math.ceil(delta))
+    return when.timestamp()
+
+
+def fresh_for(cache_control: str | None, expires: str | None, date: str | None,
+              now: float | None = None) -> int | None:
+    """How long a response stays fresh by its headers (RFC 9111: max-age wins over
+    Expires, which counts from the server's Date); None when they don't say or forbid
+    reuse."""
+    directives = [d.strip().lower() for d in (cache_control or "").split(",")]
+    if any(d in ("no-store", "no-cache") for d in directives):
+        return None
+    for directive in directives:
+        name, _, value = directive.partition("=")
+        if name.strip() == "max-age":
+            value = value.strip().strip('"')
+            return int(value) if value.isdigit() else None
+    until = _http_date(expires)
+    if until is None:
+        return None
+    since = _http_date(date)
+    start = since if since is not None else (time.time() if now is None else now)
+    return max(0, int(until - start))
 
 
 def _size_label(n: int) -> str:
@@ -208,6 +242,14 @@ def _decoders(content_encoding: str | None) -> list[_Decoder]:
 # -- the client --------------------------------------------------------------------------
 
 
+@functools.cache
+def _tls_context(trust_env: bool) -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle takes ~40 ms, and the app makes
+    a client for every refresh and every full-text fetch. (httpx reads SSL_CERT_FILE and
+    SSL_CERT_DIR here when ``trust_env``, as it would for each client.)"""
+    return httpx.create_ssl_context(trust_env=trust_env)
+
+
 @dataclass(frozen=True)
 class _Redirect:
     status: int
@@ -247,6 +289,7 @@ class PoliteClient:
             timeout=httpx.Timeout(self.timeout),
             headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             trust_env=self._trust_env,
+            verify=_tls_context(self._trust_env),
         )
         return self
 
@@ -366,6 +409,7 @@ class PoliteClient:
             etag=_header_token(h.get("etag")),
             last_modified=_header_token(h.get("last-modified")),
             retry_after=parse_retry_after(h.get("retry-after")),
+            fresh_for=fresh_for(h.get("cache-control"), h.get("expires"), h.get("date")),
         )
 
     async def _read_body(self, response: httpx.Response) -> bytes:
@@ -433,16 +477,7 @@ def _brotli_error() -> type[BaseException]:
 
 
 def _with_permanent(result: FetchResult, final_url: str) -> FetchResult:
-    return FetchResult(
-        url=result.url,
-        status=result.status,
-        content=result.content,
-        content_type=result.content_type,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        permanent_url=final_url,
-        retry_after=result.retry_after,
-    )
+    return dataclasses.replace(result, permanent_url=final_url)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

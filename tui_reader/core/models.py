@@ -22,8 +22,12 @@ class ParsedItem:
     updated: int | None = None
     summary: str = ""
     """Plain text, at most a few hundred characters: what lists and the timeline show."""
-    content_md: str = ""
-    """The item's body (content, else description) converted to Markdown."""
+    content_text: str = ""
+    """The item's body (content, else description) as text: what search indexes. When
+    ``body_html`` is None this is also what the article pane shows, as Markdown."""
+    body_html: str | None = None
+    """The body's cleaned HTML, converted to Markdown only when the story is first shown:
+    converting every item of every refresh cost ten times the rest of the refresh."""
     categories: tuple[str, ...] = ()
     comments_url: str | None = None
     comments_count: int | None = None
@@ -36,6 +40,9 @@ class ParsedFeed:
     title: str | None
     site_url: str | None
     items: list[ParsedItem] = field(default_factory=list)
+    wait: int | None = None
+    """Seconds the feed asks readers to wait between fetches (RSS ``ttl``,
+    ``sy:updatePeriod`` / ``sy:updateFrequency``), if it says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,16 @@ class FeedInfo:
     selector: str | None = None
     total: int = 0
     unread: int = 0
+    post_gap: int | None = None
+    """Median seconds between the feed's recent posts, from its last document."""
+    newest_post: int | None = None
+    doc_window: int | None = None
+    """Seconds between the newest and oldest dated item of its last document."""
+    feed_wait: int | None = None
+    """Seconds the feed itself asks to wait between fetches (ttl, sy:update*)."""
+    poll_seconds: int | None = None
+    """The interval chosen at the last fetch (core/schedule.py), and why."""
+    poll_reason: str | None = None
 
     @property
     def display_title(self) -> str:
@@ -105,7 +122,9 @@ class Article:
     updated: int | None
     timestamp: int
     summary: str
-    content_md: str
+    content_md: str | None
+    """The body as Markdown; None until ``body_html`` has been converted
+    (:func:`tui_reader.core.article_body.with_markdown`)."""
     categories: tuple[str, ...]
     comments_url: str | None
     comments_count: int | None
@@ -115,6 +134,8 @@ class Article:
     fulltext_md: str | None = None
     snapshot: str | None = None
     """Full-text snapshot status: None (never asked), "pending", "ok", or an error line."""
+    body_html: str | None = None
+    """The cleaned feed HTML waiting to be converted, when ``content_md`` is None."""
 
     @property
     def body_md(self) -> str:

@@ -1,12 +1,14 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) to :class:`ParsedFeed`.
 
 fastfeedparser does the XML work: on 200-item feeds it is over 100 times faster than
-feedparser (``bench/bench_parse.py``), so the cost of a refresh is our Markdown
-conversion, not parsing. feedparser is the fallback for what fastfeedparser rejects or
-reads as empty (Netscape RSS 0.90, upper-case RSS, RSS without a channel, CDF), and it
-also reads slash:comments and thr:total, which fastfeedparser drops. JSON Feed is read
-here with :mod:`json`: it is simple, and fastfeedparser's reader trusts the shape of
-every field, so a hostile document could raise from deep inside it.
+feedparser (``bench/bench_parse.py``). Item bodies are only cleaned here (one lxml pass,
+:func:`prepare_html`); their Markdown is made when a story is first shown.
+
+feedparser is the fallback for what fastfeedparser rejects or reads as empty (Netscape
+RSS 0.90, upper-case RSS, RSS without a channel, CDF), and it also reads slash:comments
+and thr:total, which fastfeedparser drops. JSON Feed is read here with :mod:`json`: it is
+simple, and fastfeedparser's reader trusts the shape of every field, so a hostile
+document could raise from deep inside it.
 
 Everything that leaves this module has gone through the sanitize helpers. Parsing is
 pure and synchronous; callers run it in a thread.
@@ -21,7 +23,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.entities import html5 as _HTML5_ENTITIES
@@ -32,7 +34,7 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 
-from tui_reader.core.html_to_md import html_to_markdown, html_to_text
+from tui_reader.core.html_to_md import html_to_text, prepare_html
 from tui_reader.core.http_url import is_http_url
 from tui_reader.core.models import ParsedFeed, ParsedItem
 from tui_reader.core.sanitize import clean_block, clean_optional, clean_text
@@ -188,30 +190,30 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
     url = _http_url(raw.link, feed_url)
     base = url or feed_url
     content, description = raw.content or "", raw.description or ""
-    if content:
-        body = html_to_markdown(content, base) if raw.content_is_html else clean_block(content)
-    elif description:
-        body = (
-            html_to_markdown(description, base)
-            if raw.description_is_html
-            else clean_block(description)
-        )
+    # The body is the content, else the description; the summary the other way round.
+    body, body_is_html = (
+        (content, raw.content_is_html) if content else (description, raw.description_is_html)
+    )
+    body_html: str | None = None
+    body_words = ""
+    if not body:
+        content_text = ""
+    elif body_is_html:
+        prepared = prepare_html(body, base)
+        body_html, body_words = prepared.html, prepared.text
+        content_text = prepared.text if prepared.html is not None else prepared.markdown
     else:
-        body = ""
-    if description:
+        content_text = clean_block(body)
+    if description and description is not body:
         summary = (
             html_to_text(description, SUMMARY_CHARS)
             if raw.description_is_html
             else clean_text(description, SUMMARY_CHARS)
         )
-    elif content:
-        summary = (
-            html_to_text(content, SUMMARY_CHARS)
-            if raw.content_is_html
-            else clean_text(content, SUMMARY_CHARS)
-        )
+    elif body_is_html:
+        summary = clean_text(body_words, SUMMARY_CHARS)
     else:
-        summary = ""
+        summary = clean_text(body, SUMMARY_CHARS)
     if raw.title_is_html:
         title = _title_text(raw.title)
     else:
@@ -227,7 +229,8 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
         published=raw.published,
         updated=raw.updated,
         summary=summary,
-        content_md=body,
+        content_text=content_text,
+        body_html=body_html,
         categories=_categories(raw.tags),
         comments_url=_http_url(raw.comments_url, base),
         comments_count=count if count is not None and 0 <= count < 10**9 else None,
@@ -607,6 +610,34 @@ def _read_json_feed(data: bytes, url: str) -> ParsedFeed:
     )
 
 
+# -- how often the feed asks to be fetched -----------------------------------------------
+
+_TTL = re.compile(rb"<ttl>\s*(\d{1,7})\s*</ttl>", re.IGNORECASE)
+_SY_PERIOD = re.compile(rb"<(?:\w+:)?updatePeriod>\s*([A-Za-z]{4,8})\s*<", re.IGNORECASE)
+_SY_FREQUENCY = re.compile(rb"<(?:\w+:)?updateFrequency>\s*(\d{1,6})\s*<", re.IGNORECASE)
+_SY_SECONDS = {b"hourly": 3600, b"daily": 86400, b"weekly": 7 * 86400,
+               b"monthly": 30 * 86400, b"yearly": 365 * 86400}
+_ITEM_START = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
+
+
+def declared_wait(data: bytes) -> int | None:
+    """Seconds between fetches the channel asks for: RSS ``<ttl>`` (minutes), or the
+    syndication module's period divided by its frequency; the longer if both."""
+    first_item = _ITEM_START.search(data, 0, 65536)
+    head = data[: first_item.start() if first_item else 65536]
+    waits: list[int] = []
+    if ttl := _TTL.search(head):
+        waits.append(int(ttl.group(1)) * 60)
+    if period := _SY_PERIOD.search(head):
+        seconds = _SY_SECONDS.get(period.group(1).lower())
+        frequency = _SY_FREQUENCY.search(head)
+        times = int(frequency.group(1)) if frequency else 1
+        if seconds and times > 0:
+            waits.append(seconds // times)
+    found = [w for w in waits if w > 0]
+    return max(found) if found else None
+
+
 # -- entry point -------------------------------------------------------------------------
 
 
@@ -631,4 +662,5 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
     feed = _read_fastfeedparser(prepared, url, atom=atom) or _read_feedparser(prepared, url)
     if feed is None:
         raise FeedParseError(_diagnose(prepared))
-    return feed
+    wait = declared_wait(prepared)
+    return replace(feed, wait=wait) if wait is not None else feed

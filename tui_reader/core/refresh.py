@@ -23,6 +23,7 @@ from .http import FetchError, PoliteClient, client_for, http_reason
 from .http_url import is_http_url, normalise_url
 from .models import FeedInfo, ParsedFeed
 from .parse import FeedParseError, parse_feed
+from .schedule import PostingPattern, next_poll, posting_pattern
 from .store import SaveResult, Store
 
 MAX_BACKOFF = 24 * 3600
@@ -206,11 +207,15 @@ class RefreshService:
             if moved_to != feed.url:
                 feed = await asyncio.to_thread(self._follow_redirect, feed, moved_to)
         if result.not_modified:
+            pattern = PostingPattern(feed.post_gap, feed.newest_post, feed.doc_window)
+            poll = next_poll(interval, now=now, server_wait=result.fresh_for,
+                             feed_wait=feed.feed_wait, pattern=pattern)
             state = {
                 "last_status": STATUS_UNCHANGED, "last_error": None, "last_fetched": now,
-                "fail_count": 0, "next_due": now + interval, "dead": 0,
+                "fail_count": 0, "next_due": now + poll.seconds, "dead": 0,
                 "etag": result.etag or feed.etag,
                 "last_modified": result.last_modified or feed.last_modified,
+                "poll_seconds": poll.seconds, "poll_reason": poll.reason,
             }
             await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
             return FeedOutcome(feed.id, feed.url, title, STATUS_UNCHANGED)
@@ -232,10 +237,15 @@ class RefreshService:
             return await self._failed(feed, now, str(exc), interval)
         except Exception as exc:  # noqa: BLE001 - a parser bug or a dead worker process
             return await self._failed(feed, now, f"could not parse the feed: {exc}", interval)
+        pattern = posting_pattern(i.published or i.updated for i in parsed.items)
+        poll = next_poll(interval, now=now, server_wait=result.fresh_for,
+                         feed_wait=parsed.wait, pattern=pattern)
         state = {
             "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
-            "dead": 0, "next_due": now + interval, "etag": result.etag,
-            "last_modified": result.last_modified,
+            "dead": 0, "next_due": now + poll.seconds, "etag": result.etag,
+            "last_modified": result.last_modified, "post_gap": pattern.gap,
+            "newest_post": pattern.newest, "doc_window": pattern.window,
+            "feed_wait": parsed.wait, "poll_seconds": poll.seconds, "poll_reason": poll.reason,
         }
         min_ts = now - self.settings.retention_days * 86400
         saved: SaveResult = await asyncio.to_thread(

@@ -167,5 +167,24 @@ def _v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+def _v4(conn: sqlite3.Connection) -> None:
+    """Markdown made when a story is first shown, not at every refresh; per-feed polling.
+
+    ``content`` now holds the body's plain text (what search indexes), ``body`` its
+    cleaned HTML and ``content_md`` the Markdown once converted. A row with neither
+    ``body`` nor ``content_md`` shows ``content`` as Markdown: that is every row written
+    before v4 (whose ``content`` was Markdown) and every plain-text body, so old caches
+    need no rewrite. ``digest`` fingerprints what the feed said, so a refresh can tell an
+    unchanged item without reading its body back.
+    """
+    for column in ("body TEXT", "content_md TEXT", "digest BLOB"):
+        conn.execute(f"ALTER TABLE articles ADD COLUMN {column}")
+    # Each feed's own fetch interval (core/schedule.py) and what it was chosen from; a
+    # 304 brings no document, so the feed's pattern is kept from its last one.
+    for column in ("post_gap INTEGER", "newest_post INTEGER", "doc_window INTEGER",
+                   "feed_wait INTEGER", "poll_seconds INTEGER", "poll_reason TEXT"):
+        conn.execute(f"ALTER TABLE feeds ADD COLUMN {column}")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -62,6 +62,21 @@ class SnapshotJob:
     bookmarked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What a refresh needs of an article already stored."""
+
+    id: int
+    ts: int
+    categories: str
+    digest: bytes | None
+
+
+def _digest(values: tuple[Any, ...]) -> bytes:
+    """A fingerprint of what the feed said about an item (None and "" kept apart)."""
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).digest()
+
+
 def now_ts() -> int:
     return int(time.time())
 
@@ -84,12 +99,13 @@ _ARTICLE_COLUMNS = """
     a.id, a.feed_id, COALESCE(f.user_title, f.title, NULLIF(a.feed_title, ''), f.url, ''),
     a.title, a.url, a.author, a.published, a.updated, a.ts, a.summary, a.content,
     a.categories, a.comments_url, a.comments_count, a.read, a.bookmarked, a.bookmarked_at,
-    a.fulltext, a.snapshot
+    a.fulltext, a.snapshot, a.body, a.content_md
 """
 _FEED_COLUMNS = """
     f.id, f.url, COALESCE(f.user_title, f.title), f.site_url, f.etag, f.last_modified,
     f.last_status, f.last_error, f.last_fetched, f.next_due, f.fail_count, f.dead,
-    f.full_text, f.selector
+    f.full_text, f.selector, f.post_gap, f.newest_post, f.doc_window, f.feed_wait,
+    f.poll_seconds, f.poll_reason
 """
 
 
@@ -114,6 +130,9 @@ def _headline(row: Sequence[Any]) -> Headline:
 
 
 def _article(row: Sequence[Any]) -> Article:
+    body, markdown = row[19], row[20]
+    if markdown is None and body is None:
+        markdown = row[10]  # a plain-text body, or a row from before schema v4
     return Article(
         id=row[0],
         feed_id=row[1],
@@ -125,7 +144,7 @@ def _article(row: Sequence[Any]) -> Article:
         updated=row[7],
         timestamp=row[8],
         summary=row[9],
-        content_md=row[10],
+        content_md=markdown,
         categories=_split(row[11]),
         comments_url=row[12],
         comments_count=row[13],
@@ -134,6 +153,7 @@ def _article(row: Sequence[Any]) -> Article:
         bookmarked_at=row[16],
         fulltext_md=row[17],
         snapshot=row[18],
+        body_html=body if markdown is None else None,
     )
 
 
@@ -402,7 +422,9 @@ class Store:
                 id=r[0], url=r[1], title=r[2], site_url=r[3], etag=r[4], last_modified=r[5],
                 last_status=r[6], last_error=r[7], last_fetched=r[8], next_due=r[9],
                 fail_count=r[10], dead=bool(r[11]), full_text=bool(r[12]), selector=r[13],
-                total=r[14], unread=r[15], tags=tuple(sorted(_split(r[16] or ""))),
+                post_gap=r[14], newest_post=r[15], doc_window=r[16], feed_wait=r[17],
+                poll_seconds=r[18], poll_reason=r[19],
+                total=r[20], unread=r[21], tags=tuple(sorted(_split(r[22] or ""))),
             )
             for r in rows
         ]
@@ -439,7 +461,8 @@ class Store:
 
     _STATE_COLUMNS = frozenset(
         {"title", "site_url", "etag", "last_modified", "last_status", "last_error",
-         "last_fetched", "next_due", "fail_count", "dead"}
+         "last_fetched", "next_due", "fail_count", "dead", "post_gap", "newest_post",
+         "doc_window", "feed_wait", "poll_seconds", "poll_reason"}
     )
 
     def _set_feed_state(self, tx: sqlite3.Connection, feed_id: int, state: dict[str, Any]) -> None:
@@ -493,66 +516,77 @@ class Store:
                 if dated is not None:
                     ts = dated
                     if dated > now + FUTURE_SLACK:  # would pin a story to the top
-                        ts = known[1][5] if known is not None else now
+                        ts = known.ts if known is not None else now
                     if min_ts is not None and ts < min_ts:
                         continue
                 elif known is not None:
                     # Undated and already stored: keep its time, or it would jump to the
                     # top (and count as updated) on every refresh; while the feed still
                     # lists it, keep it from being purged and coming back as unread.
-                    ts = known[1][5]
+                    ts = known.ts
                     if min_ts is not None:
                         tx.execute(
                             "UPDATE articles SET first_seen=? WHERE id=? AND first_seen<?",
-                            (now, known[0], min_ts),
+                            (now, known.id, min_ts),
                         )
                 else:
                     ts = now
                 categories = CATEGORY_SEP.join(item.categories)
                 values = (
                     item.url, item.title, item.author, item.published, item.updated, ts,
-                    item.summary, item.content_md, categories, item.comments_url,
-                    item.comments_count,
+                    item.summary, item.content_text, categories, item.comments_url,
+                    item.comments_count, item.body_html,
                 )
+                digest = _digest(values)
                 if known is None:
                     cursor = tx.execute(
                         """INSERT INTO articles (feed_id, feed_title, uid, url, title, author,
                                published, updated, ts, summary, content, categories,
-                               comments_url, comments_count, first_seen, snapshot)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        (feed_id, feed_title, uid, *values, now,
+                               comments_url, comments_count, body, digest, first_seen,
+                               snapshot)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        (feed_id, feed_title, uid, *values, digest, now,
                          SNAPSHOT_PENDING if full_text and item.url else None),
                     )
                     article_id = int(cursor.lastrowid or 0)
                     new_ids.append(article_id)
                     self._set_categories(tx, article_id, item.categories)
-                elif known[1] != values:
+                elif known.digest != digest:
                     tx.execute(
                         """UPDATE articles SET url=?, title=?, author=?, published=?, updated=?,
                                ts=?, summary=?, content=?, categories=?, comments_url=?,
-                               comments_count=?, feed_title=? WHERE id=?""",
-                        (*values, feed_title, known[0]),
+                               comments_count=?, body=?, digest=?, content_md=NULL,
+                               feed_title=? WHERE id=?""",
+                        (*values, digest, feed_title, known.id),
                     )
-                    if known[1][8] != categories:
-                        self._set_categories(tx, known[0], item.categories)
+                    if known.categories != categories:
+                        self._set_categories(tx, known.id, item.categories)
                     updated += 1
         return SaveResult(len(new_ids), updated, tuple(new_ids))
 
     def _existing(
         self, tx: sqlite3.Connection, feed_id: int, uids: list[str]
-    ) -> dict[str, tuple[int, tuple[Any, ...]]]:
-        found: dict[str, tuple[int, tuple[Any, ...]]] = {}
+    ) -> dict[str, _Known]:
+        found: dict[str, _Known] = {}
         for start in range(0, len(uids), 400):
             chunk = uids[start : start + 400]
             marks = ",".join("?" * len(chunk))
             for row in tx.execute(
-                f"""SELECT uid, id, url, title, author, published, updated, ts, summary, content,
-                        categories, comments_url, comments_count
+                f"""SELECT uid, id, ts, categories, digest
                     FROM articles WHERE feed_id=? AND uid IN ({marks})""",
                 (feed_id, *chunk),
             ):
-                found[row[0]] = (row[1], tuple(row[2:]))
+                found[row[0]] = _Known(row[1], row[2], row[3], row[4])
         return found
+
+    def save_markdown(self, article_id: int, body_html: str, markdown: str) -> None:
+        """Keep a body's Markdown, converted when the story was first shown; skipped if a
+        refresh has changed the body since."""
+        with self._write() as tx:
+            tx.execute(
+                "UPDATE articles SET content_md=? WHERE id=? AND body=? AND content_md IS NULL",
+                (markdown, article_id, body_html),
+            )
 
     def _set_categories(
         self, tx: sqlite3.Connection, article_id: int, categories: Iterable[str]

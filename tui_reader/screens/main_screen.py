@@ -7,6 +7,7 @@ full-text fetches) belongs to the app; its results come back here as messages.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from functools import partial
@@ -105,6 +106,8 @@ class MainScreen(Screen[None]):
         """The list row the article pane last followed; another one means it moved."""
         self._timeline_wide = True
         self._timeline_narrow = False
+        self._shows = 0
+        """Counts calls to show_article, so a slow load loses to a later one."""
 
     @property
     def reader_app(self) -> TuiReaderApp:
@@ -304,11 +307,15 @@ class MainScreen(Screen[None]):
             self._preview = None
         if self._preview_id != article_id:
             self._preview_id = None  # another story wins over a preview still on its way
+        self._shows += 1
+        ticket = self._shows
         try:
-            article = self.store.article(article_id)
+            article = await self.load_article(article_id)
         except CACHE_ERRORS as exc:
             self.cache_problem(exc)
             return
+        if ticket != self._shows:
+            return  # another story was asked for while this one loaded
         if article is None:
             self.notify("That story is no longer in the cache.", severity="warning", markup=False)
             return
@@ -325,6 +332,26 @@ class MainScreen(Screen[None]):
         if self._preview_id == article_id:
             self._preview_id = None
         await self.timeline.show_for(article_id)
+
+    async def load_article(self, article_id: int) -> Article | None:
+        """A story from the cache with its Markdown, read and converted in a thread (the
+        first conversion of a long story takes tens of milliseconds); a new conversion is
+        kept in the cache by the writer thread."""
+        store = self.store
+
+        def load() -> tuple[Article | None, Article | None]:
+            # Imported here: lxml and markdownify load in this thread, after the first
+            # screen, not before it.
+            from ..core.article_body import with_markdown
+
+            stored = store.article(article_id)
+            return stored, with_markdown(stored) if stored is not None else None
+
+        stored, article = await asyncio.to_thread(load)
+        if stored is not None and article is not None and article is not stored:
+            self._write(partial(store.save_markdown, article_id, stored.body_html or "",
+                                article.content_md or ""))
+        return article
 
     async def _settle(self) -> bool:
         """Show the highlighted story now if its preview is still on its way.
@@ -759,19 +786,25 @@ class MainScreen(Screen[None]):
                 self._spawn(self.show_article(highlighted.id, mark_read=False))
         else:
             # The refresh may have saved (or failed to save) this story's full text.
-            fresh = self.store.article(self.article.id)
-            if fresh is not None and fresh != self.article:
-                self._spawn(self.article_view.show_update(fresh))
+            self._spawn(self._show_fresh(self.article.id))
         self._spawn(self.timeline.reload())
+
+    async def _show_fresh(self, article_id: int) -> None:
+        """Show the cache's copy of the open story if it changed (its full text came)."""
+        try:
+            fresh = await self.load_article(article_id)
+        except CACHE_ERRORS as exc:
+            self.cache_problem(exc)
+            return
+        if fresh is not None and fresh != self.article:
+            await self.article_view.show_update(fresh)
 
     @store_guard
     def on_snapshot_finished(self, message: SnapshotFinished) -> None:
         self._row_changed(message.article_id)
         article = self.article
         if article is not None and article.id == message.article_id:
-            fresh = self.store.article(article.id)
-            if fresh is not None:
-                self._spawn(self.article_view.show_update(fresh))
+            self._spawn(self._show_fresh(article.id))
         if message.reason:
             self.notify(f"Full text unavailable: {clean_text(message.reason, 120)}",
                         severity="warning", timeout=5, markup=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -180,10 +181,14 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.scroll_home(animate=False, immediate=True)
 
     def update_status(self, article: Article) -> None:
-        """Refresh only the flags line (bookmark, snapshot) of the story on show."""
+        """Refresh only the flags (read, bookmark, snapshot) of the story on show; its body
+        stays as shown."""
         if self.article is not None and self.article.id == article.id:
-            self.article = article
-            self._set_line("article-status", snapshot_line(article))
+            self.article = replace(
+                self.article, read=article.read, bookmarked=article.bookmarked,
+                bookmarked_at=article.bookmarked_at, snapshot=article.snapshot,
+            )
+            self._set_line("article-status", snapshot_line(self.article))
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
