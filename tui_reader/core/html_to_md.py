@@ -38,6 +38,7 @@ _BLOCK_TAGS = (
     "header", "footer", "aside", "figure", "figcaption", "main", "nav", "address",
 )  # fmt: skip
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+_ABSOLUTE = ("http://", "https://")
 _MEDIA_SCHEMES = frozenset({"http", "https"})
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")  # [^<>]: a run of "<" must not go quadratic
@@ -59,7 +60,11 @@ def _safe_url(value: str | None, base_url: str | None, schemes: frozenset[str]) 
     if not value:
         return None
     try:
-        absolute = urljoin(base_url, value) if base_url else value
+        if value.startswith(_ABSOLUTE):  # most links: no join needed (7 µs each)
+            absolute = value
+            urlsplit(absolute)  # still refuse what urljoin would (a bad IPv6 host)
+        else:
+            absolute = urljoin(base_url, value) if base_url else value
         scheme = urlsplit(absolute).scheme.lower()
     except ValueError:
         return None
@@ -202,6 +207,10 @@ def prepare_html(html: str, base_url: str | None = None) -> PreparedHtml:
     """
     if not html or not isinstance(html, str):
         return PreparedHtml(None, "")
+    if "<" not in html and "&" not in html:  # most summaries: no markup to clean
+        text = clean_text(html)
+        if text:
+            return PreparedHtml(html, text)
     try:
         doc = _parse(html)
         _fix_links(doc, base_url)

@@ -242,6 +242,15 @@ def _decoders(content_encoding: str | None) -> list[_Decoder]:
 # -- the client --------------------------------------------------------------------------
 
 
+def host_key(url: str) -> str:
+    """What the per-host limit counts by: host and port."""
+    parts = urlsplit(url)
+    try:
+        return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+    except ValueError:  # a bad port: httpx will refuse the URL in a moment
+        return parts.netloc.lower()
+
+
 @functools.cache
 def _tls_context(trust_env: bool) -> ssl.SSLContext:
     """One TLS context per process: loading the CA bundle takes ~40 ms, and the app makes
@@ -307,11 +316,7 @@ class PoliteClient:
             self._client = None
 
     def _host_semaphore(self, url: str) -> asyncio.Semaphore:
-        parts = urlsplit(url)
-        try:
-            key = f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
-        except ValueError:  # a bad port: httpx will refuse the URL in a moment
-            key = parts.netloc.lower()
+        key = host_key(url)
         sem = self._hosts.get(key)
         if sem is None:
             sem = self._hosts[key] = asyncio.Semaphore(self._per_host)

@@ -55,8 +55,8 @@ _THREAD_NS = "http://purl.org/syndication/thread/1.0"
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"rdf:rdf", b"rdf", b"channel"})
 _HTML_ROOTS = frozenset({b"html", b"head", b"body", b"div", b"p", b"title", b"meta", b"script"})
-_XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
-_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
+"""HTML's named entities, not XML's own five (escaped HTML is full of those)."""
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _MARKUP = re.compile(r"<[A-Za-z/!]")
@@ -316,8 +316,6 @@ def _prepare_xml(data: bytes, content_type: str | None) -> bytes:
 def _entity_to_reference(match: re.Match[bytes]) -> bytes:
     """HTML's named entities are undefined in XML and make fastfeedparser drop text."""
     name = match.group(1)
-    if name in _XML_PREDEFINED:
-        return match.group(0)
     chars = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
     if chars is None:
         return b"&amp;" + name + b";"  # unknown: show it as written

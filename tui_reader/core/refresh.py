@@ -13,18 +13,20 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path
 
 from .config import Settings
 from .errors import UserError
+from .feed_writer import FeedWriter
 from .feeds_file import Subscription, update_subscriptions
 from .fulltext import fetch_snapshot
-from .http import FetchError, PoliteClient, client_for, http_reason
+from .http import FetchError, PoliteClient, client_for, host_key, http_reason
 from .http_url import is_http_url, normalise_url
 from .models import FeedInfo, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .schedule import PostingPattern, next_poll, posting_pattern
-from .store import SaveResult, Store
+from .store import FeedWrite, Store
 
 MAX_BACKOFF = 24 * 3600
 STATUS_OK = "ok"
@@ -110,6 +112,31 @@ class RefreshReport:
 
 ProgressCallback = Callable[[RefreshProgress], None]
 
+IN_FLIGHT_PER_CONNECTION = 2
+"""Feeds a refresh works on at once (fetching, parsing or waiting to be written) per
+allowed connection: enough to keep every connection busy while others parse, few enough
+that a refresh of thousands of feeds never holds thousands of bodies."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What one refresh's feeds share."""
+
+    client: PoliteClient
+    writer: FeedWriter
+    now: int
+    slots: asyncio.Semaphore
+
+
+def by_host(feeds: Sequence[FeedInfo]) -> list[FeedInfo]:
+    """*feeds* taking turns between hosts, so a run's slots are not all spent waiting on
+    one host's two connections while other hosts are idle."""
+    queues: dict[str, list[FeedInfo]] = {}
+    for feed in feeds:
+        queues.setdefault(host_key(feed.url), []).append(feed)
+    turns = [iter(queue) for queue in queues.values()]
+    return [feed for round_ in zip_longest(*turns) for feed in round_ if feed is not None]
+
 
 def backoff_seconds(interval: int, failures: int) -> int:
     """Wait longer after each consecutive failure, up to a day."""
@@ -163,7 +190,9 @@ class RefreshService:
 
         report()
         async with self._client_factory() as client:
-            tasks = [asyncio.create_task(self._refresh_one(client, f, started)) for f in feeds]
+            run = _Run(client, FeedWriter(self.store), started,
+                       asyncio.Semaphore(IN_FLIGHT_PER_CONNECTION * self.settings.concurrency))
+            tasks = [asyncio.create_task(self._refresh_one(run, f)) for f in by_host(feeds)]
             try:
                 for next_done in asyncio.as_completed(tasks):
                     outcome = await next_done
@@ -173,6 +202,7 @@ class RefreshService:
             finally:
                 for task in tasks:
                     task.cancel()
+                await run.writer.close()
             purged = 0
             if feed_ids is None:
                 cutoff = started - self.settings.retention_days * 86400
@@ -191,15 +221,25 @@ class RefreshService:
         ok = sum(1 for r in results if r is None)
         return ok, len(results) - ok
 
-    async def _refresh_one(self, client: PoliteClient, feed: FeedInfo, now: int) -> FeedOutcome:
+    async def _refresh_one(self, run: _Run, feed: FeedInfo) -> FeedOutcome:
+        """Fetch, parse and store one feed while holding one of the run's slots, so only a
+        bounded number of bodies (fetched, parsing, or waiting to be written) are in memory
+        however many feeds are due."""
+        async with run.slots:
+            return await self._fetch_parse_store(run, feed)
+
+    async def _fetch_parse_store(self, run: _Run, feed: FeedInfo) -> FeedOutcome:
+        now = run.now
         interval = self.settings.refresh_minutes * 60
         title = feed.display_title
         try:
-            result = await client.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            result = await run.client.get(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
         except FetchError as exc:
-            return await self._failed(feed, now, str(exc), interval, network=exc.network)
+            return await self._failed(run, feed, str(exc), interval, network=exc.network)
         except Exception as exc:  # noqa: BLE001 - one bad feed must not stop the rest
-            return await self._failed(feed, now, f"unexpected error: {exc}", interval)
+            return await self._failed(run, feed, f"unexpected error: {exc}", interval)
         if result.permanent_url and is_http_url(result.permanent_url):
             # Stored as feeds.toml will read it back, or the next sync would see a
             # different feed and drop this one with its stories.
@@ -217,40 +257,40 @@ class RefreshService:
                 "last_modified": result.last_modified or feed.last_modified,
                 "poll_seconds": poll.seconds, "poll_reason": poll.reason,
             }
-            await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+            await run.writer.write(FeedWrite(feed.id, state))
             return FeedOutcome(feed.id, feed.url, title, STATUS_UNCHANGED)
         if result.status == 410:
             state = {
                 "last_status": STATUS_DEAD, "last_error": "HTTP 410 Gone: the feed was removed",
                 "last_fetched": now, "dead": 1,
             }
-            await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+            await run.writer.write(FeedWrite(feed.id, state))
             return FeedOutcome(feed.id, feed.url, title, STATUS_DEAD, error=state["last_error"])
         if not result.ok:
             wait = backoff_seconds(interval, feed.fail_count + 1)
             if result.status in (429, 503) and result.retry_after:
                 wait = max(wait, min(result.retry_after, MAX_BACKOFF))
-            return await self._failed(feed, now, http_reason(result.status), interval, wait=wait)
+            return await self._failed(run, feed, http_reason(result.status), interval, wait=wait)
         try:
             parsed = await self._parse(result.content, result.url, result.content_type)
         except FeedParseError as exc:
-            return await self._failed(feed, now, str(exc), interval)
+            return await self._failed(run, feed, str(exc), interval)
         except Exception as exc:  # noqa: BLE001 - a parser bug or a dead worker process
-            return await self._failed(feed, now, f"could not parse the feed: {exc}", interval)
+            return await self._failed(run, feed, f"could not parse the feed: {exc}", interval)
+        fresh, etag, last_modified = result.fresh_for, result.etag, result.last_modified
+        del result  # the body is parsed: let it go before waiting for the writer
         pattern = posting_pattern(i.published or i.updated for i in parsed.items)
-        poll = next_poll(interval, now=now, server_wait=result.fresh_for,
+        poll = next_poll(interval, now=now, server_wait=fresh,
                          feed_wait=parsed.wait, pattern=pattern)
         state = {
             "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
-            "dead": 0, "next_due": now + poll.seconds, "etag": result.etag,
-            "last_modified": result.last_modified, "post_gap": pattern.gap,
+            "dead": 0, "next_due": now + poll.seconds, "etag": etag,
+            "last_modified": last_modified, "post_gap": pattern.gap,
             "newest_post": pattern.newest, "doc_window": pattern.window,
             "feed_wait": parsed.wait, "poll_seconds": poll.seconds, "poll_reason": poll.reason,
         }
         min_ts = now - self.settings.retention_days * 86400
-        saved: SaveResult = await asyncio.to_thread(
-            self.store.save_feed, feed.id, parsed, state, now=now, min_ts=min_ts
-        )
+        saved = await run.writer.write(FeedWrite(feed.id, state, parsed, now=now, min_ts=min_ts))
         title = feed.title or parsed.title or feed.url
         return FeedOutcome(
             feed.id, feed.url, title, STATUS_OK, saved.new, saved.updated, new_ids=saved.new_ids
@@ -271,8 +311,8 @@ class RefreshService:
 
     async def _failed(
         self,
+        run: _Run,
         feed: FeedInfo,
-        now: int,
         error: str,
         interval: int,
         *,
@@ -281,11 +321,12 @@ class RefreshService:
     ) -> FeedOutcome:
         failures = feed.fail_count + 1
         state = {
-            "last_status": STATUS_ERROR, "last_error": error, "last_fetched": now,
+            "last_status": STATUS_ERROR, "last_error": error, "last_fetched": run.now,
             "fail_count": failures,
-            "next_due": now + (wait if wait is not None else backoff_seconds(interval, failures)),
+            "next_due": run.now
+            + (wait if wait is not None else backoff_seconds(interval, failures)),
         }
-        await asyncio.to_thread(self.store.update_feed_state, feed.id, **state)
+        await run.writer.write(FeedWrite(feed.id, state))
         return FeedOutcome(
             feed.id, feed.url, feed.display_title, STATUS_ERROR, error=error,
             network_error=network,

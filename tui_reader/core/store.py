@@ -53,6 +53,18 @@ class SaveResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedWrite:
+    """One feed's fetch outcome to write: its new state, and its items if it had some."""
+
+    feed_id: int
+    state: dict[str, Any]
+    parsed: ParsedFeed | None = None
+    now: int | None = None
+    min_ts: int | None = None
+    """The retention cut-off: older items are not stored."""
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotJob:
     """An article whose full text should be fetched."""
 
@@ -484,12 +496,26 @@ class Store:
         now: int | None = None,
         min_ts: int | None = None,
     ) -> SaveResult:
-        """Write one fetched feed in one transaction: its state, new and changed items.
+        """Write one fetched feed in one transaction: its state, new and changed items."""
+        return self.write_feeds([FeedWrite(feed_id, state, parsed, now=now, min_ts=min_ts)])[0]
+
+    def write_feeds(self, writes: Sequence[FeedWrite]) -> list[SaveResult]:
+        """Several feeds' fetch outcomes in one transaction: a refresh writes whatever is
+        ready at once, so 200 feeds do not cost 200 commits."""
+        with self._write() as tx:
+            return [self._write_feed(tx, write) for write in writes]
+
+    def _write_feed(self, tx: sqlite3.Connection, write: FeedWrite) -> SaveResult:
+        """One feed's state and, when it was fetched, its new and changed items.
 
         Items older than ``min_ts`` (the retention cut-off) are skipped, so purged stories
         do not come back as unread. Read and bookmark flags are never touched here.
         """
-        now = now or now_ts()
+        feed_id, parsed, state, min_ts = write.feed_id, write.parsed, write.state, write.min_ts
+        if parsed is None:
+            self._set_feed_state(tx, feed_id, state)
+            return SaveResult(0, 0)
+        now = write.now or now_ts()
         state = dict(state)
         if parsed.title:
             state.setdefault("title", parsed.title)
@@ -500,68 +526,67 @@ class Store:
             items.setdefault(article_uid(item), item)
         new_ids: list[int] = []
         updated = 0
-        with self._write() as tx:
-            self._set_feed_state(tx, feed_id, state)
-            row = tx.execute(
-                "SELECT COALESCE(user_title, title, url), full_text FROM feeds WHERE id=?",
-                (feed_id,),
-            ).fetchone()
-            if row is None:
-                return SaveResult(0, 0)
-            feed_title, full_text = row
-            existing = self._existing(tx, feed_id, list(items))
-            for uid, item in items.items():
-                known = existing.get(uid)
-                dated = item.published or item.updated or None
-                if dated is not None:
-                    ts = dated
-                    if dated > now + FUTURE_SLACK:  # would pin a story to the top
-                        ts = known.ts if known is not None else now
-                    if min_ts is not None and ts < min_ts:
-                        continue
-                elif known is not None:
-                    # Undated and already stored: keep its time, or it would jump to the
-                    # top (and count as updated) on every refresh; while the feed still
-                    # lists it, keep it from being purged and coming back as unread.
-                    ts = known.ts
-                    if min_ts is not None:
-                        tx.execute(
-                            "UPDATE articles SET first_seen=? WHERE id=? AND first_seen<?",
-                            (now, known.id, min_ts),
-                        )
-                else:
-                    ts = now
-                categories = CATEGORY_SEP.join(item.categories)
-                values = (
-                    item.url, item.title, item.author, item.published, item.updated, ts,
-                    item.summary, item.content_text, categories, item.comments_url,
-                    item.comments_count, item.body_html,
-                )
-                digest = _digest(values)
-                if known is None:
-                    cursor = tx.execute(
-                        """INSERT INTO articles (feed_id, feed_title, uid, url, title, author,
-                               published, updated, ts, summary, content, categories,
-                               comments_url, comments_count, body, digest, first_seen,
-                               snapshot)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        (feed_id, feed_title, uid, *values, digest, now,
-                         SNAPSHOT_PENDING if full_text and item.url else None),
-                    )
-                    article_id = int(cursor.lastrowid or 0)
-                    new_ids.append(article_id)
-                    self._set_categories(tx, article_id, item.categories)
-                elif known.digest != digest:
+        self._set_feed_state(tx, feed_id, state)
+        row = tx.execute(
+            "SELECT COALESCE(user_title, title, url), full_text FROM feeds WHERE id=?",
+            (feed_id,),
+        ).fetchone()
+        if row is None:
+            return SaveResult(0, 0)
+        feed_title, full_text = row
+        existing = self._existing(tx, feed_id, list(items))
+        for uid, item in items.items():
+            known = existing.get(uid)
+            dated = item.published or item.updated or None
+            if dated is not None:
+                ts = dated
+                if dated > now + FUTURE_SLACK:  # would pin a story to the top
+                    ts = known.ts if known is not None else now
+                if min_ts is not None and ts < min_ts:
+                    continue
+            elif known is not None:
+                # Undated and already stored: keep its time, or it would jump to the
+                # top (and count as updated) on every refresh; while the feed still
+                # lists it, keep it from being purged and coming back as unread.
+                ts = known.ts
+                if min_ts is not None:
                     tx.execute(
-                        """UPDATE articles SET url=?, title=?, author=?, published=?, updated=?,
-                               ts=?, summary=?, content=?, categories=?, comments_url=?,
-                               comments_count=?, body=?, digest=?, content_md=NULL,
-                               feed_title=? WHERE id=?""",
-                        (*values, digest, feed_title, known.id),
+                        "UPDATE articles SET first_seen=? WHERE id=? AND first_seen<?",
+                        (now, known.id, min_ts),
                     )
-                    if known.categories != categories:
-                        self._set_categories(tx, known.id, item.categories)
-                    updated += 1
+            else:
+                ts = now
+            categories = CATEGORY_SEP.join(item.categories)
+            values = (
+                item.url, item.title, item.author, item.published, item.updated, ts,
+                item.summary, item.content_text, categories, item.comments_url,
+                item.comments_count, item.body_html,
+            )
+            digest = _digest(values)
+            if known is None:
+                cursor = tx.execute(
+                    """INSERT INTO articles (feed_id, feed_title, uid, url, title, author,
+                           published, updated, ts, summary, content, categories,
+                           comments_url, comments_count, body, digest, first_seen,
+                           snapshot)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (feed_id, feed_title, uid, *values, digest, now,
+                     SNAPSHOT_PENDING if full_text and item.url else None),
+                )
+                article_id = int(cursor.lastrowid or 0)
+                new_ids.append(article_id)
+                self._set_categories(tx, article_id, item.categories)
+            elif known.digest != digest:
+                tx.execute(
+                    """UPDATE articles SET url=?, title=?, author=?, published=?, updated=?,
+                           ts=?, summary=?, content=?, categories=?, comments_url=?,
+                           comments_count=?, body=?, digest=?, content_md=NULL,
+                           feed_title=? WHERE id=?""",
+                    (*values, digest, feed_title, known.id),
+                )
+                if known.categories != categories:
+                    self._set_categories(tx, known.id, item.categories)
+                updated += 1
         return SaveResult(len(new_ids), updated, tuple(new_ids))
 
     def _existing(
