@@ -190,11 +190,14 @@ def cmd_headlines(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from .core.parse_pool import start_parse_pool
     from .core.refresh import RefreshProgress, RefreshService
 
     with _session(args) as session:
+        # Parsing in a second process: a big refresh then uses a second core.
         service = RefreshService(session.store, session.settings,
-                                 feeds_file=session.paths.feeds_file)
+                                 feeds_file=session.paths.feeds_file,
+                                 parse_pool_factory=start_parse_pool)
         show = sys.stderr.isatty() and not args.json
 
         def progress(p: RefreshProgress) -> None:
@@ -202,7 +205,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 print(f"\rRefreshing {p.done}/{p.total} feeds, {p.new_articles} new",
                       end="", file=sys.stderr, flush=True)
 
-        report = asyncio.run(service.refresh(force=args.all, progress=progress))
+        try:
+            report = asyncio.run(service.refresh(force=args.all, progress=progress))
+        finally:
+            service.close()
         if show:
             print(file=sys.stderr)
         if args.json:

@@ -1,8 +1,8 @@
 """Feed HTML to Markdown (for the article pane) and to plain text (for summaries).
 
-A refresh only *prepares* each body (:func:`prepare_html`: one lxml pass that cleans the
-tree and takes its text); the Markdown conversion, which costs ten times more (markdownify
-builds a BeautifulSoup tree), runs when a story is first shown, on the prepared HTML.
+A refresh only takes each body's words for the search index (:func:`search_text`, one
+lxml pass); cleaning and the Markdown conversion, which costs ten times more (markdownify
+builds a BeautifulSoup tree), run when a story is first shown.
 
 Feed HTML is hostile and often broken. lxml cleans the tree first, because markdownify
 converts whatever it is given: scripts and forms would surface as text, relative links
@@ -13,16 +13,19 @@ cost the rest of its feed.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
-from markdownify import ATX, MarkdownConverter
 
 from tui_reader.core.sanitize import clean_block, clean_text
+
+if TYPE_CHECKING:
+    from markdownify import MarkdownConverter
 
 MAX_HTML_CHARS = 500_000
 """Longer bodies are cut before conversion: markdownify's time grows with the tree."""
@@ -39,7 +42,10 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _ABSOLUTE = ("http://", "https://")
+_NOISY_ATTRS = ("title", "srcset", "poster", "style", "onclick")
 _MEDIA_SCHEMES = frozenset({"http", "https"})
+_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
+_LEADING_BASE = re.compile(r'<base href="([^"<>]{1,2000})">')
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")  # [^<>]: a run of "<" must not go quadratic
 # Characters that would end or break a Markdown link destination.
@@ -48,8 +54,16 @@ _URL_BREAKERS = str.maketrans(
      ">": "%3E", '"': "%22"}
 )  # fmt: skip
 
-# bs4 on lxml: ~15% faster than html.parser, same output on lxml-serialised input.
-_converter = MarkdownConverter(heading_style=ATX, bullets="-", bs4_options="lxml")
+
+
+@functools.cache
+def _converter() -> MarkdownConverter:
+    """Made on first use: markdownify and BeautifulSoup take a quarter of a second to
+    import, and a refresh never converts anything."""
+    from markdownify import ATX, MarkdownConverter
+
+    # bs4 on lxml: ~15% faster than html.parser, same output on lxml-serialised input.
+    return MarkdownConverter(heading_style=ATX, bullets="-", bs4_options="lxml")
 
 
 def _safe_url(value: str | None, base_url: str | None, schemes: frozenset[str]) -> str | None:
@@ -59,12 +73,12 @@ def _safe_url(value: str | None, base_url: str | None, schemes: frozenset[str]) 
     value = value.strip()
     if not value:
         return None
+    if value.startswith(_ABSOLUTE) and "[" not in value and "]" not in value:
+        # Most links: nothing to join and nothing urlsplit could refuse (a bad IPv6
+        # host); skipping them halves the cost of a refresh's HTML pass.
+        return value.translate(_URL_BREAKERS)
     try:
-        if value.startswith(_ABSOLUTE):  # most links: no join needed (7 µs each)
-            absolute = value
-            urlsplit(absolute)  # still refuse what urljoin would (a bad IPv6 host)
-        else:
-            absolute = urljoin(base_url, value) if base_url else value
+        absolute = urljoin(base_url, value) if base_url else value
         scheme = urlsplit(absolute).scheme.lower()
     except ValueError:
         return None
@@ -93,9 +107,13 @@ def _replace_with_text(el: etree._Element, text: str) -> None:
     _drop(el)
 
 
+def _without_xml_decl(html: str) -> str:
+    """What lxml will parse: no NULs, no XML declaration (lxml refuses one in a str)."""
+    return _XML_DECL.sub("", html.replace("\x00", ""), count=1)[:MAX_HTML_CHARS]
+
+
 def _parse(html: str) -> etree._Element:
-    html = _XML_DECL.sub("", html.replace("\x00", ""), count=1)[:MAX_HTML_CHARS]
-    doc = lxml.html.document_fromstring(html)
+    doc = lxml.html.document_fromstring(_without_xml_decl(html))
     for el in list(doc.iter(etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS)):
         if el.tag == "embed":
             # libxml2 doesn't know <embed> is void and nests the rest of the page in it.
@@ -112,8 +130,10 @@ def _body(doc: etree._Element) -> etree._Element:
 
 def _fix_links(doc: etree._Element, base_url: str | None) -> None:
     for el in list(doc.iter("a", "img", "video", "audio", "source")):
-        for attr in ("title", "srcset", "poster", "style", "onclick"):
-            el.attrib.pop(attr, None)
+        attrib = el.attrib
+        for attr in _NOISY_ATTRS:
+            if attr in attrib:
+                del attrib[attr]
         if el.tag == "a":
             href = _safe_url(el.get("href"), base_url, _LINK_SCHEMES)
             if href:
@@ -161,75 +181,71 @@ def _crude_text(html: str) -> str:
     return html_lib.unescape(_TAG.sub(" ", _without_code(html)))
 
 
+def with_base(html: str, base_url: str) -> str:
+    """*html* that carries the URL its relative links resolve against (a story with no
+    link of its own resolves them against its feed's), for :func:`html_to_markdown`."""
+    return f'<base href="{html_lib.escape(base_url)}">' + html[:MAX_HTML_CHARS]
+
+
 def html_to_markdown(html: str, base_url: str | None = None) -> str:
-    """Markdown for the article pane; safe to show and never raises."""
+    """Markdown for the article pane; safe to show and never raises.
+
+    Relative links resolve against *base_url*, else against a :func:`with_base` prefix.
+    """
     if not html or not isinstance(html, str):
         return ""
+    if base_url is None and (leading := _LEADING_BASE.match(html)):
+        base_url = html_lib.unescape(leading.group(1))
     try:
         doc = _parse(html)
         _fix_links(doc, base_url)
         cleaned = lxml.html.tostring(_body(doc), encoding="unicode")
-        markdown = clean_block(_converter.convert(cleaned))
+        markdown = clean_block(_converter().convert(cleaned))
     except Exception:  # lxml, bs4 and markdownify all have their own ways to fail
         markdown = ""
     # libxml2 gives up silently on some input (e.g. nesting deeper than 256)
     return markdown or clean_block(_crude_text(html[:MAX_HTML_CHARS]))
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedHtml:
-    """A feed body made ready at refresh time, so showing it later needs no feed context."""
-
-    html: str | None
-    """The cleaned body (scripts gone, links absolute and checked) to convert to Markdown
-    when the story is first shown; None when ``markdown`` already holds the result."""
-    text: str
-    """The words, one line: what search indexes and summaries are cut from."""
-    markdown: str = ""
-    """Set only when ``html`` is None: a body with no words (an image alone) or one lxml
-    could not read, converted at once because it is rare and has to be checked anyway."""
+def search_text(html: str) -> str:
+    """The words of an HTML body for the search index, and nothing else: they are never
+    shown, so one lxml pass with no per-element Python work is enough (a refresh does
+    this for every body; spacing is loose, e.g. "w or d" for ``w<b>or</b>d``)."""
+    if not html or not isinstance(html, str):
+        return ""
+    if "<" not in html:  # no markup: text, perhaps with entities ("AT&amp;T")
+        return html_lib.unescape(html) if "&" in html else html
+    try:
+        # lxml.etree's parser, not lxml.html's: no Python object per element.
+        doc = etree.HTML(_without_xml_decl(html))
+        if doc is None:
+            return ""
+        etree.strip_tags(doc, "embed")  # void in HTML, but libxml2 nests what follows in it
+        etree.strip_elements(
+            doc, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
+        )
+        text = " ".join(_TEXT_NODES(doc))
+    except Exception:  # lxml has its own ways to fail on hostile input
+        text = ""
+    # libxml2 gives up silently on some input (e.g. nesting deeper than 256)
+    return text if text.strip() else _crude_text(html[:MAX_HTML_CHARS])
 
 
 def _text_of(doc: etree._Element) -> str:
-    """The words of a cleaned tree, with adjacent blocks kept apart (mutates the tree)."""
+    """The words of a parsed tree, with adjacent blocks kept apart (mutates the tree)."""
     for el in doc.iter(*_BLOCK_TAGS):
         el.tail = " " + (el.tail or "")
         if el.tag not in ("br", "hr"):
             el.text = " " + (el.text or "")
-    return clean_text(_body(doc).text_content())
-
-
-def prepare_html(html: str, base_url: str | None = None) -> PreparedHtml:
-    """Clean *html* and take its text in one lxml pass; never raises.
-
-    ``html_to_markdown(prepare_html(h, base).html)`` is the Markdown that
-    ``html_to_markdown(h, base)`` gives: cleaning is idempotent.
-    """
-    if not html or not isinstance(html, str):
-        return PreparedHtml(None, "")
-    if "<" not in html and "&" not in html:  # most summaries: no markup to clean
-        text = clean_text(html)
-        if text:
-            return PreparedHtml(html, text)
-    try:
-        doc = _parse(html)
-        _fix_links(doc, base_url)
-        cleaned = lxml.html.tostring(_body(doc), encoding="unicode")
-        text = _text_of(doc)
-    except Exception:  # lxml has its own ways to fail on hostile input
-        cleaned, text = "", ""
-    if text:
-        return PreparedHtml(cleaned, text)
-    crude = clean_text(_crude_text(html[:MAX_HTML_CHARS]))
-    return PreparedHtml(None, crude, html_to_markdown(html, base_url))
+    return _body(doc).text_content()
 
 
 def html_to_text(html: str, limit: int | None = None) -> str:
     """One line of plain text (for summaries and titles); never raises."""
     if not html or not isinstance(html, str):
         return ""
-    if "<" not in html and "&" not in html:
-        return clean_text(html, limit)
+    if "<" not in html:  # no markup: most summaries; lxml would only decode entities
+        return clean_text(html_lib.unescape(html) if "&" in html else html, limit)
     try:
         text = clean_text(_text_of(_parse(html)), limit)
     except Exception:

@@ -1,8 +1,8 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) to :class:`ParsedFeed`.
 
 fastfeedparser does the XML work: on 200-item feeds it is over 100 times faster than
-feedparser (``bench/bench_parse.py``). Item bodies are only cleaned here (one lxml pass,
-:func:`prepare_html`); their Markdown is made when a story is first shown.
+feedparser (``bench/bench_parse.py``). Item bodies are kept as sent, with their words for
+search (:func:`search_text`); their Markdown is made when a story is first shown.
 
 feedparser is the fallback for what fastfeedparser rejects or reads as empty (Netscape
 RSS 0.90, upper-case RSS, RSS without a channel, CDF), and it also reads slash:comments
@@ -31,10 +31,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import fastfeedparser
-import feedparser
 from lxml import etree
 
-from tui_reader.core.html_to_md import html_to_text, prepare_html
+from tui_reader.core.html_to_md import MAX_HTML_CHARS, html_to_text, search_text, with_base
 from tui_reader.core.http_url import is_http_url
 from tui_reader.core.models import ParsedFeed, ParsedItem
 from tui_reader.core.sanitize import clean_block, clean_optional, clean_text
@@ -48,6 +47,8 @@ MAX_ITEMS = 1000
 """Items kept from one document (the first ones: feeds list newest first)."""
 MAX_CATEGORIES = 8
 SUMMARY_CHARS = 300
+SUMMARY_SOURCE_CHARS = 4000
+"""A summary is cut from the start of a body: this much HTML is read for it."""
 TITLE_CHARS = 500
 
 _SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
@@ -64,6 +65,7 @@ _DIGITS = re.compile(r"\s*(\d{1,9})\s*")
 _STRICT_DATE = re.compile(
     r"\d{4}-\d\d-\d\d|\d{1,2} [A-Za-z]{3} \d{2,4}|[A-Za-z]{3}, \d{1,2} [A-Za-z]{3}"
 )
+_ABSOLUTE = ("http://", "https://")
 _HTML_TYPES = ("html", "text/html", "xhtml", "application/xhtml+xml")
 
 
@@ -126,7 +128,7 @@ def _http_url(value: object, base: str | None) -> str | None:
     if not text:
         return None
     try:
-        absolute = urljoin(base, text) if base else text
+        absolute = urljoin(base, text) if base and not text.startswith(_ABSOLUTE) else text
     except ValueError:
         return None
     return absolute if is_http_url(absolute) else None
@@ -195,13 +197,13 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
         (content, raw.content_is_html) if content else (description, raw.description_is_html)
     )
     body_html: str | None = None
-    body_words = ""
     if not body:
         content_text = ""
     elif body_is_html:
-        prepared = prepare_html(body, base)
-        body_html, body_words = prepared.html, prepared.text
-        content_text = prepared.text if prepared.html is not None else prepared.markdown
+        # Kept as the feed sent it (cut to what conversion reads): cleaning it now would
+        # be done again when it is shown, and most stories never are.
+        body_html = body[:MAX_HTML_CHARS] if url else with_base(body, feed_url)
+        content_text = search_text(body)
     else:
         content_text = clean_block(body)
     if description and description is not body:
@@ -211,7 +213,9 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
             else clean_text(description, SUMMARY_CHARS)
         )
     elif body_is_html:
-        summary = clean_text(body_words, SUMMARY_CHARS)
+        summary = html_to_text(body[:SUMMARY_SOURCE_CHARS], SUMMARY_CHARS)
+        if len(summary) < SUMMARY_CHARS and len(body) > SUMMARY_SOURCE_CHARS:
+            summary = html_to_text(body, SUMMARY_CHARS)  # words start late in this one
     else:
         summary = clean_text(body, SUMMARY_CHARS)
     if raw.title_is_html:
@@ -466,15 +470,31 @@ def _guessed_from_guid(entry: Mapping[str, Any], iso: str) -> bool:
     guid = _str(entry.get("id"))
     if not guid or _ffp_parse_date is None or _STRICT_DATE.search(guid):
         return False
+    if guid.startswith(("http://", "https://")):
+        return False  # fastfeedparser never reads a date from those
     try:
         return bool(_ffp_parse_date(guid) == iso)
     except Exception:
         return False
 
 
-def _ffp_date(entry: Mapping[str, Any], key: str) -> int | None:
+_ITEM_TAG = re.compile(rb"<(?:[\w.-]+:)?item[\s>/]")
+_DATE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:pubDate|published|issued|date)[\s>]", re.IGNORECASE)
+
+
+def _undated_items(data: bytes, entries: int) -> list[bool] | None:
+    """Per RSS item, in order, whether it has no date element: only those can carry a
+    date guessed from the guid. Checking every item instead costs up to a millisecond
+    each (the guess fails slowly). None when the items cannot be matched up."""
+    chunks = _ITEM_TAG.split(data)[1:]
+    if len(chunks) != entries:
+        return None
+    return [_DATE_TAG.search(chunk) is None for chunk in chunks]
+
+
+def _ffp_date(entry: Mapping[str, Any], key: str, may_be_guessed: bool) -> int | None:
     iso = _str(entry.get(key))
-    if not iso or _guessed_from_guid(entry, iso):
+    if not iso or (may_be_guessed and _guessed_from_guid(entry, iso)):
         return None
     return parse_date(iso)
 
@@ -492,16 +512,20 @@ def _read_fastfeedparser(data: bytes, url: str, *, atom: bool = False) -> Parsed
     # An Atom feed's author is every entry's author unless the entry names its own;
     # RSS's managingEditor is an address, not a byline.
     feed_author = info.get("author") if atom else None
+    # Atom entries have no guid to guess from; RSS items with a date element keep it.
+    undated = [False] * len(entries) if atom else _undated_items(data, len(entries))
+    if undated is None:
+        undated = [True] * len(entries)
     items = []
-    for entry, count in zip(entries[:MAX_ITEMS], counts, strict=False):
+    for entry, count, guessable in zip(entries[:MAX_ITEMS], counts, undated, strict=False):
         content, content_html = _content(entry)
         raw = _Raw(
             guid=entry.get("id"),
             link=_alternate_link(entry),
             title=entry.get("title"),
             author=entry.get("author") or feed_author,
-            published=_ffp_date(entry, "published"),
-            updated=_ffp_date(entry, "updated"),
+            published=_ffp_date(entry, "published", guessable),
+            updated=_ffp_date(entry, "updated", guessable),
             content=content,
             content_is_html=content_html,
             description=_str(entry.get("description")) or "",
@@ -518,6 +542,8 @@ def _read_fastfeedparser(data: bytes, url: str, *, atom: bool = False) -> Parsed
 
 
 def _read_feedparser(data: bytes, url: str) -> ParsedFeed | None:
+    import feedparser  # the fallback: 0.1 s to import, needed for few feeds
+
     try:
         # A file object, never bytes: feedparser opens bytes that name a local path.
         doc = feedparser.parse(io.BytesIO(data), response_headers={"content-location": url})

@@ -154,11 +154,17 @@ class RefreshService:
         feeds_file: Path | None = None,
         client_factory: Callable[[], PoliteClient] | None = None,
         parse_executor: Executor | None = None,
+        parse_pool_factory: Callable[[], Executor] | None = None,
     ) -> None:
-        """``parse_executor``: where parsing runs. The TUI passes a process pool, because
-        HTML-to-Markdown conversion holds the GIL and would make typing lag; the CLI leaves
-        it None and parses in threads."""
+        """``parse_executor``: where parsing runs. The TUI passes its process pool, so
+        parsing never steals the event loop's time. ``parse_pool_factory``: start such a
+        pool when the first feed has to be parsed (the CLI: a refresh where every feed
+        answers 304 never pays for it), and :meth:`close` it. With neither, parsing runs
+        in threads."""
         self.parse_executor = parse_executor
+        self._pool_factory = parse_pool_factory
+        self._pool_start: asyncio.Future[Executor] | None = None
+        self._own_pool: Executor | None = None
         self.store = store
         self.settings = settings
         self.feeds_file = feeds_file
@@ -300,6 +306,8 @@ class RefreshService:
         """Parse in the executor; if its worker process died, carry on in threads rather
         than blaming (and backing off) every feed for it."""
         loop = asyncio.get_running_loop()
+        if self.parse_executor is None and self._pool_factory is not None:
+            await self._start_pool()
         if self.parse_executor is not None:
             try:
                 return await loop.run_in_executor(
@@ -308,6 +316,28 @@ class RefreshService:
             except BrokenExecutor:
                 self.parse_executor = None
         return await asyncio.to_thread(parse_feed, content, url, content_type)
+
+    async def _start_pool(self) -> None:
+        """Start the pool once (in a thread: spawning takes a few hundred ms); every feed
+        that needs parsing meanwhile waits for the same start."""
+        if self._pool_start is None:
+            assert self._pool_factory is not None
+            self._pool_start = asyncio.ensure_future(asyncio.to_thread(self._pool_factory))
+        try:
+            pool = await asyncio.shield(self._pool_start)
+        except Exception:  # noqa: BLE001 - no process: parse in threads
+            self._pool_factory = None
+            return
+        if self.parse_executor is None:
+            self.parse_executor = self._own_pool = pool
+
+    def close(self) -> None:
+        """Stop a pool this service started."""
+        if self._own_pool is not None:
+            self._own_pool.shutdown(wait=False, cancel_futures=True)
+            if self.parse_executor is self._own_pool:
+                self.parse_executor = None
+            self._own_pool = None
 
     async def _failed(
         self,

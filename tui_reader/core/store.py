@@ -86,7 +86,8 @@ class _Known:
 
 def _digest(values: tuple[Any, ...]) -> bytes:
     """A fingerprint of what the feed said about an item (None and "" kept apart)."""
-    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=16).digest()
+    text = "\x1f".join("\x00" if v is None else str(v) for v in values)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def now_ts() -> int:
@@ -575,7 +576,8 @@ class Store:
                 )
                 article_id = int(cursor.lastrowid or 0)
                 new_ids.append(article_id)
-                self._set_categories(tx, article_id, item.categories)
+                if item.categories:
+                    self._add_categories(tx, article_id, item.categories)
             elif known.digest != digest:
                 tx.execute(
                     """UPDATE articles SET url=?, title=?, author=?, published=?, updated=?,
@@ -617,6 +619,12 @@ class Store:
         self, tx: sqlite3.Connection, article_id: int, categories: Iterable[str]
     ) -> None:
         tx.execute("DELETE FROM article_categories WHERE article_id=?", (article_id,))
+        self._add_categories(tx, article_id, categories)
+
+    @staticmethod
+    def _add_categories(
+        tx: sqlite3.Connection, article_id: int, categories: Iterable[str]
+    ) -> None:
         tx.executemany(
             "INSERT OR IGNORE INTO article_categories (category, article_id) VALUES (?, ?)",
             [(c, article_id) for c in categories],
