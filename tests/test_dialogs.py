@@ -789,3 +789,23 @@ def test_open_without_display_or_with_console_browser(
 def test_open_with_browser(browser_calls: list[str]) -> None:
     assert links.open_in_browser(" https://example.org/a?b=1 ") is None
     assert browser_calls == ["https://example.org/a?b=1"]
+
+
+async def test_feeds_screen_detail_says_when_and_why_the_feed_is_fetched_next(
+    session: Session,
+) -> None:
+    ids = populate(session)
+    now = int(time.time())
+    session.store.update_feed_state(
+        ids["world"], next_due=now + 6 * 3600 + 60, poll_seconds=6 * 3600,
+        poll_reason="posts every 24 h or so",
+    )
+    app = Host(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = FeedsScreen(session)
+        app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("G")  # World Desk sorts last
+        await pilot.pause()
+        detail = " ".join(str(screen.query_one("#feeds-detail", Static).render()).split())
+        assert "next in 6h: posts every 24 h or so" in detail

@@ -284,6 +284,8 @@ class FeedsScreen(Screen[bool]):
             words = status_words(feed, self.clock())
             if feed.site_url:
                 words += f" · site {clean_text(feed.site_url)}"
+            if feed.poll_reason and not feed.dead:
+                words += f" · next {due_words(feed, self.clock())}: {feed.poll_reason}"
             lines.append(Content.assemble(("Status ", "bold"), words))
         detail.update(Content("\n").join(lines))
 
