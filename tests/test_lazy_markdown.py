@@ -1,9 +1,9 @@
 """Markdown made when a story is first shown, not at refresh time.
 
-A refresh keeps each body as the feed sent it, plus its words for search; the article pane
-converts it the first time and the cache keeps the result. What the reader sees must be what converting at
-refresh time used to give, search must still find words in bodies, and caches written
-before the change must keep working.
+A refresh keeps each body as the feed sent it, plus its words for search; the article
+pane converts it the first time and the cache keeps the result. What the reader sees must
+be what converting at refresh time used to give, search must still find words in bodies,
+and caches written before the change must keep working.
 """
 
 from __future__ import annotations
