@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -13,8 +15,9 @@ import pytest
 from feedserver import FeedServer, RequestInfo
 
 from tui_reader.core.config import Settings
+from tui_reader.core.feed_writer import FeedWriter
 from tui_reader.core.feeds_file import Subscription, load_subscriptions, save_subscriptions
-from tui_reader.core.models import HeadlineFilter
+from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.refresh import (
     MAX_BACKOFF,
     STATUS_DEAD,
@@ -25,7 +28,7 @@ from tui_reader.core.refresh import (
     RefreshService,
     backoff_seconds,
 )
-from tui_reader.core.store import Store, open_store
+from tui_reader.core.store import FeedWrite, Store, StoreError, open_store
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -543,3 +546,119 @@ async def test_a_bookmark_retries_only_failures_that_can_pass(
     assert by_title["A report"].snapshot == (
         "full text unavailable: not an HTML page (application/pdf)"
     )
+
+
+# -- the pipeline: bounded bodies in flight, batched writes -------------------------------
+
+
+class SlowParser(Executor):
+    """Parses in a thread after a pause: parsing slower than fetching, as in a big refresh."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._pool = ThreadPoolExecutor(max_workers=4)
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        def slow():  # type: ignore[no-untyped-def]
+            time.sleep(self.seconds)
+            return fn(*args, **kwargs)
+
+        return self._pool.submit(slow)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+async def test_a_refresh_holds_only_a_few_feeds_at_once(
+    store: Store, feed_server: FeedServer
+) -> None:
+    urls = []
+    for n in range(12):
+        feed_server.route(f"/f{n}.xml", rss([(f"g{n}", f"Story {n}", NOW - HOUR)]))
+        urls.append(feed_server.url(f"/f{n}.xml"))
+    subscribe(store, *urls)
+    parser = SlowParser(0.15)
+    svc = RefreshService(store, Settings(concurrency=3, timeout_seconds=5,
+                                         full_text_per_refresh=0), parse_executor=parser)
+    fetched_before_first: list[int] = []
+
+    def progress(p: RefreshProgress) -> None:
+        if p.done == 1 and not fetched_before_first:
+            fetched_before_first.append(len(feed_server.requests))
+
+    try:
+        report = await svc.refresh(progress=progress)
+    finally:
+        parser.shutdown()
+    assert report.new_articles == 12 and not report.failed
+    # Three feeds in flight: the fourth body is not fetched until one feed is stored.
+    assert fetched_before_first == [3]
+
+
+async def test_feed_outcomes_that_arrive_together_share_a_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = subscribe(store, *[f"https://example.org/{n}.xml" for n in range(30)])
+    batches: list[int] = []
+    write_feeds = store.write_feeds
+
+    def counting(writes):  # type: ignore[no-untyped-def]
+        batches.append(len(writes))
+        time.sleep(0.05)  # a slow disk: outcomes pile up meanwhile
+        return write_feeds(writes)
+
+    monkeypatch.setattr(store, "write_feeds", counting)
+    writer = FeedWriter(store)
+    feeds = [ParsedFeed(f"F{n}", None, [ParsedItem(f"g{n}", None, f"Story {n}")]) for n in ids]
+    writes = [FeedWrite(i, {"last_status": "ok"}, f, now=NOW)
+              for i, f in zip(ids, feeds, strict=True)]
+    first = asyncio.create_task(writer.write(writes[0]))
+    await asyncio.sleep(0.01)  # its transaction is under way
+    results = [*await asyncio.gather(*(writer.write(w) for w in writes[1:])), await first]
+    assert [r.new for r in results] == [1] * 30
+    assert batches == [1, 29]  # the first alone, the rest while it was written
+    assert {h.title for h in store.headlines(limit=100)} == {f"Story {n}" for n in ids}
+
+
+async def test_a_failed_batch_fails_the_refresh_with_one_line(
+    store: Store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_server.route("/f.xml", rss(THREE))
+    subscribe(store, feed_server.url("/f.xml"))
+
+    def full_disk(writes):  # type: ignore[no-untyped-def]
+        raise StoreError("cache.sqlite3: database or disk is full")
+
+    monkeypatch.setattr(store, "write_feeds", full_disk)
+    with pytest.raises(StoreError, match="disk is full"):
+        await service(store).refresh()
+
+
+async def test_a_parse_pool_starts_only_when_a_feed_needs_parsing(
+    store: Store, feed_server: FeedServer
+) -> None:
+    for n in range(4):
+        feed_server.route(f"/f{n}.xml", rss(THREE), headers={"ETag": '"v1"'})
+    subscribe(store, *[feed_server.url(f"/f{n}.xml") for n in range(4)])
+    started: list[ThreadPoolExecutor] = []
+
+    def factory() -> ThreadPoolExecutor:
+        time.sleep(0.1)  # as slow as spawning a process: every feed waits for one start
+        started.append(ThreadPoolExecutor(max_workers=1))
+        return started[-1]
+
+    svc = RefreshService(store, Settings(timeout_seconds=5, full_text_per_refresh=0),
+                         parse_pool_factory=factory)
+    report = await svc.refresh(force=True)
+    assert report.new_articles == 12 and len(started) == 1
+    assert svc.parse_executor is started[0]
+    svc.close()
+    assert svc.parse_executor is None
+
+    for n in range(4):  # nothing changed: every feed answers 304, nothing to parse
+        feed_server.route(f"/f{n}.xml", b"", status=304, headers={"ETag": '"v1"'})
+    svc = RefreshService(store, Settings(timeout_seconds=5, full_text_per_refresh=0),
+                         parse_pool_factory=factory)
+    await svc.refresh(force=True)
+    svc.close()
+    assert len(started) == 1

@@ -14,6 +14,8 @@ from .store import FeedWrite, SaveResult, Store
 
 MAX_BATCH = 64
 """Feeds per transaction, at most: keeps each write lock short for other processes."""
+MAX_ITEMS = 2000
+"""Items per transaction, about (a feed is never split)."""
 
 
 class FeedWriter:
@@ -31,9 +33,20 @@ class FeedWriter:
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
+    def _next_batch(self) -> list[tuple[FeedWrite, asyncio.Future[SaveResult]]]:
+        """The oldest pending writes, up to MAX_BATCH feeds and about MAX_ITEMS items."""
+        count = items = 0
+        for write, _future in self._pending:
+            items += len(write.parsed.items) if write.parsed is not None else 0
+            count += 1
+            if count >= MAX_BATCH or items >= MAX_ITEMS:
+                break
+        batch, self._pending = self._pending[:count], self._pending[count:]
+        return batch
+
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            batch = self._next_batch()
             try:
                 results = await asyncio.to_thread(self.store.write_feeds, [w for w, _ in batch])
             except asyncio.CancelledError:
