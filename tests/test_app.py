@@ -1021,9 +1021,8 @@ async def test_timeline_enter_brings_the_highlighted_entry_into_view(session: Se
         await pilot.pause()
 
         def fully_visible() -> bool:
-            from tui_reader.widgets.timeline import TimelineEntry
 
-            entries = list(timeline.query(TimelineEntry))
+            entries = timeline.entries
             entry = entries[timeline.cursor]
             return timeline.scrollable_content_region.contains_region(entry.region)
 
@@ -1048,9 +1047,8 @@ async def test_same_read_next_list_for_another_story_repaints_the_cursor(
         await timeline.show_for(rows[0].id)
         timeline.move_to(2)
         await timeline.show_for(rows[1].id)  # the same three entries
-        from tui_reader.widgets.timeline import TimelineEntry
 
-        painted = [e.has_class("-highlight") for e in timeline.query(TimelineEntry)]
+        painted = [e.has_class("-highlight") for e in timeline.entries]
         assert timeline.cursor == 0 and painted == [True, False, False]
 
 
