@@ -299,6 +299,11 @@ class PoliteClient:
             headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             trust_env=self._trust_env,
             verify=_tls_context(self._trust_env),
+            # No idle connections kept: a refresh takes hosts in turns, so one was never
+            # reused (400 requests, 400 connections in the benchmark), and httpcore checks
+            # every idle connection with syscalls whenever a request starts or ends; that
+            # cost a quarter of a 200-feed refresh.
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
         return self
 
