@@ -871,3 +871,32 @@ def test_a_version_one_cache_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
         assert head.title == "Kept title" and head.read and head.bookmarked
         assert [h.id for h in migrated.headlines(HeadlineFilter(query="quokka"))] == [head.id]
         assert raw(path, "PRAGMA user_version")[0][0] == schema.SCHEMA_VERSION
+
+
+def test_the_search_index_stays_true_to_the_rows(store: Store, db: Path) -> None:
+    """New stories are indexed by the store itself, changes and deletions by triggers:
+    after all of them FTS5's own integrity check must pass against the articles."""
+    if not store.has_fts:
+        pytest.skip("this SQLite has no FTS5")
+    fid = subscribe(store, "https://example.org/feed")
+    other = subscribe(store, "https://example.org/other")
+    store.save_feed(fid, feed(item("a", "Alpha", T0, content="quokka words"),
+                              item("b", "Beta", T0 - DAY, content="old words")), {}, now=T0)
+    store.save_feed(other, feed(item("c", "Gamma", T0, content="gone soon")), {}, now=T0)
+    store.save_feed(fid, feed(item("a", "Alpha", T0, content="wombat words")), {}, now=T0)
+    (alpha,) = [h for h in store.headlines() if h.title == "Alpha"]
+    store.set_bookmark(alpha.id)
+    store.save_snapshot(alpha.id, "The full story of a numbat.")
+    store.purge(T0 + 1)  # everything but the bookmark
+    store.remove_feed("https://example.org/other")
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()
+
+    def found(words: str) -> list[str]:
+        return [h.title for h in store.headlines(HeadlineFilter(query=words))]
+
+    assert found("wombat") == ["Alpha"] and found("numbat") == ["Alpha"]
+    assert found("quokka") == [] and found("old") == [] and found("gone") == []

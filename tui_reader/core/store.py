@@ -218,11 +218,13 @@ class Store:
         try:
             conn = self._conn
             self._migrate(conn)
-            self.has_fts = bool(
+            self._fts_table = bool(
                 conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE type='table' AND name='articles_fts'"
                 ).fetchone()
             )
+            self.has_fts = self._fts_table
+            """Whether search uses FTS5 (else LIKE); the index is kept either way."""
         except BaseException:
             self.close()  # a refused file must not stay open (and locked on Windows)
             raise
@@ -576,6 +578,12 @@ class Store:
                 )
                 article_id = int(cursor.lastrowid or 0)
                 new_ids.append(article_id)
+                if self._fts_table:  # what the update and delete triggers will take out
+                    tx.execute(
+                        "INSERT INTO articles_fts (rowid, title, summary, content) "
+                        "VALUES (?, ?, ?, ?)",
+                        (article_id, item.title, item.summary, item.content_text),
+                    )
                 if item.categories:
                     self._add_categories(tx, article_id, item.categories)
             elif known.digest != digest:
