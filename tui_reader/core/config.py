@@ -19,7 +19,7 @@ EXAMPLE = """\
 # tui-reader settings (all optional)
 refresh_minutes = 30      # the shortest interval between fetches of one feed
 retention_days = 90       # articles older than this are purged; bookmarks never are
-concurrency = 32          # feeds fetched at once (never more than 2 per host)
+concurrency = 64          # feeds fetched at once (never more than 2 per host)
 timeout_seconds = 20
 max_feed_mb = 10          # a bigger (or gzip-bombed) response fails cleanly
 full_text_per_refresh = 20
@@ -36,9 +36,11 @@ class Settings:
 
     refresh_minutes: int = 30
     retention_days: int = 90
-    concurrency: int = 32
-    """Feeds fetched at once. 8 left a 200-feed refresh waiting on the network; 32 keeps
-    it CPU-bound on two cores (bench/README.md), and 2 per host still holds."""
+    concurrency: int = 64
+    """Feeds fetched (and held in memory) at once; never more than 2 per host. Measured on
+    200 feeds over 50 hosts at 50 ms (bench/README.md): a refresh where every feed answers
+    304 takes 2.6 s at 8, 1.1 s at 32, 0.75 s at 64; a cold 50,000-article refresh peaks
+    at ~140 MiB at 64."""
     timeout_seconds: float = 20.0
     max_feed_mb: float = 10.0
     full_text_per_refresh: int = 20
@@ -53,7 +55,7 @@ class Settings:
 _LIMITS: dict[str, tuple[float, float]] = {
     "refresh_minutes": (1, 7 * 24 * 60),
     "retention_days": (1, 36500),
-    "concurrency": (1, 64),
+    "concurrency": (1, 128),
     "timeout_seconds": (1, 300),
     "max_feed_mb": (0.1, 500),
     "full_text_per_refresh": (0, 1000),
