@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .core.errors import UserError
 from .core.feeds_file import Subscription
 from .core.models import HeadlineFilter
@@ -374,6 +373,16 @@ class _session:
             self.session.close()
 
 
+class _Version(argparse.Action):
+    """--version, with the version looked up only when asked (it costs 60 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from . import __version__
+
+        print(f"tui-reader {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -385,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven terminal news reader. With no command, opens the reader.",
         epilog="Files: config.toml and feeds.toml in the config dir, the cache in the data dir.",
     )
-    parser.add_argument("--version", action="version", version=f"tui-reader {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--demo", action="store_true",
                         help="open the reader on built-in sample feeds (no network, throwaway)")
     parser.set_defaults(func=cmd_tui)
