@@ -8,12 +8,15 @@ a terminal driver sends them, and a key's latency is the time from sending it to
 first frame the app renders that shows its effect (the hook is ``App._display``, which a
 real terminal would write out next; writing itself is not included). A task sleeping 5 ms
 at a time measures how late the event loop wakes it: the longest delay is the longest
-stall. Figures whose names end in ``_ms`` are milliseconds.
+stall. Phases: idle (keys only), a background refresh with no keys (the stalls the
+refresh itself causes), and a refresh with keys throughout. Figures whose names end in
+``_ms`` are milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -150,12 +153,27 @@ async def _run(home: Path) -> dict[str, float]:
             figures["idle_stall_max_ms"] = stalls.stop() * 1000
             figures |= _summary("idle", moves, opens)
 
+            def refreshing() -> bool:
+                return any(w.group == "refresh" and w.is_running for w in app.workers)
+
+            # A refresh with nobody typing: the stalls it causes itself.
+            stalls.start()
             started = time.perf_counter()
             app.start_refresh(force=True)
             await asyncio.sleep(0.05)
+            deadline = time.monotonic() + REFRESH_LIMIT
+            while refreshing() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            figures["quiet_refresh_stall_max_ms"] = stalls.stop() * 1000
+            figures["quiet_refresh_seconds"] = time.perf_counter() - started
 
-            def refreshing() -> bool:
-                return any(w.group == "refresh" and w.is_running for w in app.workers)
+            # Again with keys pressed throughout. Forgetting the validators makes every
+            # feed send its whole document again, so there is as much to parse.
+            with sqlite3.connect(session.paths.database) as conn:
+                conn.execute("UPDATE feeds SET etag=NULL, last_modified=NULL")
+            started = time.perf_counter()
+            app.start_refresh(force=True)
+            await asyncio.sleep(0.05)
 
             stalls.start()
             moves, opens = await _measure_keys(app, frames, stop=lambda: not refreshing())

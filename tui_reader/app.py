@@ -8,6 +8,7 @@ screen as messages, and turns any worker failure into one line in the status bar
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -41,6 +42,24 @@ UNBOUND = ","
 """A keymap value that leaves a binding with no key (it lost its only key to [keys])."""
 WRITE_FLUSH_SECONDS = 5.0
 """On quit, how long to wait for the last user-state writes (a bookmark, a read flag)."""
+
+
+BACKGROUND_MODULES = (
+    "tui_reader.core.refresh",  # httpx, lxml, fastfeedparser
+    "tui_reader.core.fulltext",
+    "tui_reader.core.article_body",  # markdownify, BeautifulSoup
+    "markdownify",
+)
+"""What refreshes, full-text fetches and the first story's Markdown need: 0.2 s of
+imports, done in a thread after the first screen so the event loop never runs them."""
+
+
+def _load_background_modules() -> None:
+    for name in BACKGROUND_MODULES:
+        importlib.import_module(name)
+    from .core.http import tls_context
+
+    tls_context()  # loading the CA bundle takes ~40 ms
 
 
 def _commands() -> type[Provider]:
@@ -110,6 +129,8 @@ class TuiReaderApp(App[None]):
             )
         if not self.demo:
             self.set_interval(settings.refresh_minutes * 60, self._timed_refresh)
+        self.run_worker(_load_background_modules, thread=True, group="imports",
+                        exit_on_error=False)
         if self.refresh_on_start:
             self.call_after_refresh(self.start_refresh)
         elif self.demo:
@@ -211,6 +232,7 @@ class TuiReaderApp(App[None]):
         self.start_refresh()
 
     async def _refresh(self, force: bool) -> None:
+        await asyncio.to_thread(_load_background_modules)  # no-op once they are loaded
         from .core.refresh import RefreshService
 
         main = self.main

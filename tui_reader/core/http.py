@@ -252,7 +252,7 @@ def host_key(url: str) -> str:
 
 
 @functools.cache
-def _tls_context(trust_env: bool) -> ssl.SSLContext:
+def tls_context(trust_env: bool = True) -> ssl.SSLContext:
     """One TLS context per process: loading the CA bundle takes ~40 ms, and the app makes
     a client for every refresh and every full-text fetch. (httpx reads SSL_CERT_FILE and
     SSL_CERT_DIR here when ``trust_env``, as it would for each client.)"""
@@ -298,7 +298,7 @@ class PoliteClient:
             timeout=httpx.Timeout(self.timeout),
             headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             trust_env=self._trust_env,
-            verify=_tls_context(self._trust_env),
+            verify=tls_context(self._trust_env),
             # No idle connections kept: a refresh takes hosts in turns, so one was never
             # reused (400 requests, 400 connections in the benchmark), and httpcore checks
             # every idle connection with syscalls whenever a request starts or ends; that
