@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 import fastfeedparser
 import feedparser
 
-from tui_reader.core.html_to_md import html_to_markdown
+from tui_reader.core.html_to_md import html_to_markdown, search_text
 from tui_reader.core.parse import parse_feed
 
 BASE = "https://bench.example.invalid"
@@ -132,7 +132,9 @@ def main() -> None:
         )
     body = _body(1)
     md = median_ms(lambda: html_to_markdown(body, BASE + "/"), 50)
-    print(f"\nhtml_to_markdown on one {len(body)}-char body: {md:.2f} ms")
+    words = median_ms(lambda: search_text(body), 50)
+    print(f"\nhtml_to_markdown on one {len(body)}-char body: {md:.2f} ms (when it is shown)")
+    print(f"search_text on the same body: {words:.2f} ms (what a refresh does)")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def seed(store: Store, articles: int, feeds: int, batch: int, rng: random.Random
                     title=" ".join(text[:8]).capitalize(),
                     published=now - rng.randrange(0, 80 * 86400),
                     summary=" ".join(text[:40]),
-                    content_md=" ".join(text),
+                    content_text=" ".join(text),
                     categories=tuple(rng.sample(CATEGORIES, k=2)),
                 ))
             store.save_feed(fid, ParsedFeed(f"Feed {index}", None, items), {}, now=now)
@@ -195,7 +195,7 @@ def main() -> None:
         ms, _ = timed(lambda: store.save_feed(
             feed_id, ParsedFeed("Feed 0", None, [ParsedItem(
                 guid=f"new-{next(fresh)}", url=None, title="brand new story",
-                content_md="body " * 200) for _ in range(50)]), {}), repeat=5)
+                content_text="body " * 200) for _ in range(50)]), {}), repeat=5)
         row("save a 50-item feed, all new", ms)
         store.close()
 
