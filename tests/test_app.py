@@ -1060,7 +1060,8 @@ async def test_a_huge_body_is_cut_in_the_pane(session: Session) -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         view = app.query_one(ArticleView)
-        await wait_until(pilot, lambda: view.article is not None)
+        # The first story loads after the first frame: wait for its whole body.
+        await wait_until(pilot, lambda: str(app.query_one("#article-cut").render()) != "")
         source = view.query_one(Markdown).source
         assert 150_000 < len(source) <= 200_000
         assert source.endswith(paragraph.strip())  # cut between paragraphs
