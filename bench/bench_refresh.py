@@ -41,7 +41,8 @@ BIG = (200, 250)
 """The 50,000-article cold refresh (peak memory matters most here)."""
 STARTUP_CACHES = ((20, 50), (200, 50), (200, 250))
 """1,000, 10,000 and 50,000 articles."""
-TUI_CACHE = (200, 50)
+TUI_CACHES = {True: (200, 50), False: (200, 250)}
+"""The home the TUI hook runs on: 10,000 articles with --quick, else 50,000."""
 TUI_HOOK = BENCH_DIR / "bench_tui.py"
 TUI_DRIVER = (
     "import json, sys, runpy; from pathlib import Path; "
@@ -389,7 +390,7 @@ class Bench:
         return rates
 
     def tui_hook(self, fs: feedgen.FeedSet) -> dict[str, float]:
-        """bench_tui.run(repo, home, feed_urls) on a copy of the 10,000-article home, with
+        """bench_tui.run(repo, home, feed_urls) on a copy of the plan's TUI home, with
         the server at 50 ms and generation 1 (every feed changed, so a refresh has work)."""
         home = self.caches[(fs.feeds, fs.items)][0].copy_to(self._dir("tui-hook") / "home")
         self.server.set_latency(50)
@@ -402,7 +403,8 @@ class Bench:
                 figures = json.loads(line.removeprefix("BENCH_TUI_JSON "))
                 for key, value in figures.items():
                     if key.endswith("_ms"):  # the rest goes to the JSON only
-                        fig = self.results.figure("tui", "10,000 articles", key, TUI)
+                        label = f"{fs.feeds * fs.items:,} articles"
+                        fig = self.results.figure("tui", label, key, TUI)
                         fig.seconds.append(value / 1000)
                 return figures
         raise procs.ChildFailed(f"bench_tui.py printed no figures:\n{run.stderr[-2000:]}")
@@ -414,10 +416,11 @@ class Plan:
     startup: list[tuple[int, int]]
     """Caches (feeds, items) to time start-up and unread on."""
     tui_hook: bool
+    tui_cache: tuple[int, int] = TUI_CACHES[True]
 
     @property
     def caches(self) -> set[tuple[int, int]]:
-        return set(self.startup) | ({TUI_CACHE} if self.tui_hook else set())
+        return set(self.startup) | ({self.tui_cache} if self.tui_hook else set())
 
     @property
     def sizes(self) -> list[tuple[int, int]]:
@@ -441,7 +444,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
     if args.feeds:
         cases = [c for c in cases if c.feeds in args.feeds]
         startup = [s for s in startup if s[0] in args.feeds]
-    return Plan(cases, startup, "tui" in sections and TUI_HOOK.exists())
+    return Plan(cases, startup, "tui" in sections and TUI_HOOK.exists(), TUI_CACHES[args.quick])
 
 
 def machine(repo: Path) -> dict[str, str]:
@@ -547,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
                 bench.prepare_cache(fs)
             if size in plan.startup:
                 bench.startup_and_unread(fs, args.only)
-            if size == TUI_CACHE and plan.tui_hook:
+            if size == plan.tui_cache and plan.tui_hook:
                 output["tui"] = bench.tui_hook(fs)
         if "tui" in args.only and not TUI_HOOK.exists():
             print("bench/bench_tui.py does not exist: the tui section is skipped", file=sys.stderr)
