@@ -900,3 +900,33 @@ def test_the_search_index_stays_true_to_the_rows(store: Store, db: Path) -> None
 
     assert found("wombat") == ["Alpha"] and found("numbat") == ["Alpha"]
     assert found("quokka") == [] and found("old") == [] and found("gone") == []
+
+
+def test_closing_while_other_threads_read_waits_for_them(db: Path) -> None:
+    """The app closes the cache when it quits, perhaps while a worker thread is reading
+    (a story's Markdown, the timeline): that thread must finish or get a clear error,
+    never have its connection freed under it (a crash)."""
+    import threading
+
+    for _ in range(20):  # bounded
+        store = open_store(db)
+        fid = subscribe(store, "https://example.org/feed")
+        store.save_feed(fid, feed(*[item(f"g{n}", f"T{n}", T0 + n) for n in range(50)]), {})
+        outcomes: list[str] = []
+        started = threading.Event()
+
+        def reader() -> None:
+            try:
+                while True:
+                    store.headlines(limit=50)
+                    started.set()
+            except StoreError as exc:
+                outcomes.append(str(exc))
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        assert started.wait(5)
+        store.close()
+        thread.join(5)
+        assert not thread.is_alive()
+        assert outcomes and "closed" in outcomes[0]

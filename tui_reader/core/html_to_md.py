@@ -44,7 +44,7 @@ _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _ABSOLUTE = ("http://", "https://")
 _NOISY_ATTRS = ("title", "srcset", "poster", "style", "onclick")
 _MEDIA_SCHEMES = frozenset({"http", "https"})
-_TEXT_NODES = etree.XPath("//text()", smart_strings=False)
+_TEXT_NODES = "//text()"
 _LEADING_BASE = re.compile(r'<base href="([^"<>]{1,2000})">')
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")  # [^<>]: a run of "<" must not go quadratic
@@ -224,7 +224,8 @@ def search_text(html: str) -> str:
         etree.strip_elements(
             doc, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
         )
-        text = " ".join(_TEXT_NODES(doc))
+        # doc.xpath, not a shared compiled XPath: those must not be used by two threads.
+        text = " ".join(doc.xpath(_TEXT_NODES, smart_strings=False))
     except Exception:  # lxml has its own ways to fail on hostile input
         text = ""
     # libxml2 gives up silently on some input (e.g. nesting deeper than 256)

@@ -211,7 +211,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[sqlite3.Connection, threading.RLock]] = []
         self._lock = threading.Lock()
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -251,9 +251,20 @@ class Store:
                     conn.close()
                 raise self._error(exc) from None
             self._local.conn = conn
+            self._local.busy = threading.RLock()
             with self._lock:
-                self._connections.append(conn)
+                self._connections.append((conn, self._local.busy))
         return conn
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, held so that :meth:`close` (from another thread, when
+        the app quits) waits for the statement under way instead of freeing it."""
+        conn = self._conn
+        with self._local.busy:
+            if self._closed:
+                raise StoreError(f"{self.path}: the cache is closed")
+            yield conn
 
     @staticmethod
     def _enter_wal(conn: sqlite3.Connection) -> None:
@@ -286,36 +297,42 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction that takes the write lock up front."""
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O)
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+        with self._using() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:  # SQLite may already have rolled back (disk full)
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
+        with self._using() as conn:
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from None
 
     def close(self) -> None:
-        """Close every thread's connection."""
+        """Close every thread's connection, each once its statement under way is done
+        (bounded: a statement stuck longer is left to the process exit)."""
         self._closed = True
         with self._lock:
             connections, self._connections = self._connections, []
-        for conn in connections:
+        for conn, busy in connections:
+            if not busy.acquire(timeout=BUSY_TIMEOUT):
+                continue
             try:
                 conn.close()
             except sqlite3.Error:
                 pass
+            finally:
+                busy.release()
         self._local = threading.local()
 
     def __enter__(self) -> Store:
