@@ -915,7 +915,7 @@ def test_closing_while_other_threads_read_waits_for_them(db: Path) -> None:
         outcomes: list[str] = []
         started = threading.Event()
 
-        def reader() -> None:
+        def reader(store: Store, started: threading.Event, outcomes: list[str]) -> None:
             try:
                 while True:
                     store.headlines(limit=50)
@@ -923,7 +923,7 @@ def test_closing_while_other_threads_read_waits_for_them(db: Path) -> None:
             except StoreError as exc:
                 outcomes.append(str(exc))
 
-        thread = threading.Thread(target=reader)
+        thread = threading.Thread(target=reader, args=(store, started, outcomes))
         thread.start()
         assert started.wait(5)
         store.close()
