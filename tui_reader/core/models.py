@@ -7,6 +7,7 @@ integer seconds since the epoch, UTC.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,20 @@ class ParsedItem:
     categories: tuple[str, ...] = ()
     comments_url: str | None = None
     comments_count: int | None = None
+    digest: bytes = field(init=False, default=b"")
+    """A fingerprint of all of the above, made with the item (so in the parsing process:
+    pickling keeps it), so a refresh can tell an unchanged story from the one in the
+    cache without comparing its text."""
+
+    def __post_init__(self) -> None:
+        values = (
+            self.guid, self.url, self.title, self.author, self.published, self.updated,
+            self.summary, self.content_text, self.body_html, "\x1e".join(self.categories),
+            self.comments_url, self.comments_count,
+        )
+        text = "\x1f".join("\x00" if v is None else str(v) for v in values)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        object.__setattr__(self, "digest", digest.digest())
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,12 +84,6 @@ class _Known:
     digest: bytes | None
 
 
-def _digest(values: tuple[Any, ...]) -> bytes:
-    """A fingerprint of what the feed said about an item (None and "" kept apart)."""
-    text = "\x1f".join("\x00" if v is None else str(v) for v in values)
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 def now_ts() -> int:
     return int(time.time())
 
@@ -555,6 +549,9 @@ class Store:
             return SaveResult(0, 0)
         feed_title, full_text = row
         existing = self._existing(tx, feed_id, list(items))
+        next_id = tx.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0]
+        snapshot = SNAPSHOT_PENDING if full_text else None
+        inserts: list[tuple[Any, ...]] = []
         for uid, item in items.items():
             known = existing.get(uid)
             dated = item.published or item.updated or None
@@ -576,45 +573,63 @@ class Store:
                     )
             else:
                 ts = now
-            categories = CATEGORY_SEP.join(item.categories)
-            values = (
-                item.url, item.title, item.author, item.published, item.updated, ts,
-                item.summary, item.content_text, categories, item.comments_url,
-                item.comments_count, item.body_html,
-            )
-            digest = _digest(values)
             if known is None:
-                cursor = tx.execute(
-                    """INSERT INTO articles (feed_id, feed_title, uid, url, title, author,
-                           published, updated, ts, summary, content, categories,
-                           comments_url, comments_count, body, digest, first_seen,
-                           snapshot)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (feed_id, feed_title, uid, *values, digest, now,
-                     SNAPSHOT_PENDING if full_text and item.url else None),
-                )
-                article_id = int(cursor.lastrowid or 0)
-                new_ids.append(article_id)
-                if self._fts_table:  # what the update and delete triggers will take out
-                    tx.execute(
-                        "INSERT INTO articles_fts (rowid, title, summary, content) "
-                        "VALUES (?, ?, ?, ?)",
-                        (article_id, item.title, item.summary, item.content_text),
-                    )
-                if item.categories:
-                    self._add_categories(tx, article_id, item.categories)
-            elif known.digest != digest:
+                # Ids chosen here (the write lock is ours) so a feed's new stories go in
+                # with one executemany per table instead of a statement per story each.
+                inserts.append((item, uid, ts, next_id))
+                next_id += 1
+            elif known.digest != item.digest or known.ts != ts:
+                categories = CATEGORY_SEP.join(item.categories)
                 tx.execute(
                     """UPDATE articles SET url=?, title=?, author=?, published=?, updated=?,
                            ts=?, summary=?, content=?, categories=?, comments_url=?,
                            comments_count=?, body=?, digest=?, content_md=NULL,
                            feed_title=? WHERE id=?""",
-                    (*values, digest, feed_title, known.id),
+                    (item.url, item.title, item.author, item.published, item.updated, ts,
+                     item.summary, item.content_text, categories, item.comments_url,
+                     item.comments_count, item.body_html, item.digest, feed_title, known.id),
                 )
                 if known.categories != categories:
                     self._set_categories(tx, known.id, item.categories)
                 updated += 1
+        if inserts:
+            new_ids = self._insert_items(tx, feed_id, feed_title, inserts, now, snapshot)
         return SaveResult(len(new_ids), updated, tuple(new_ids))
+
+    def _insert_items(
+        self,
+        tx: sqlite3.Connection,
+        feed_id: int,
+        feed_title: str,
+        inserts: list[tuple[ParsedItem, str, int, int]],
+        now: int,
+        snapshot: str | None,
+    ) -> list[int]:
+        """New stories of one feed, with their search index and category rows."""
+        tx.executemany(
+            """INSERT INTO articles (id, feed_id, feed_title, uid, url, title, author,
+                   published, updated, ts, summary, content, categories, comments_url,
+                   comments_count, body, digest, first_seen, snapshot)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (article_id, feed_id, feed_title, uid, item.url, item.title, item.author,
+                 item.published, item.updated, ts, item.summary, item.content_text,
+                 CATEGORY_SEP.join(item.categories), item.comments_url, item.comments_count,
+                 item.body_html, item.digest, now, snapshot if item.url else None)
+                for item, uid, ts, article_id in inserts
+            ],
+        )
+        if self._fts_table:  # exactly what the update and delete triggers will take out
+            tx.executemany(
+                "INSERT INTO articles_fts (rowid, title, summary, content) VALUES (?, ?, ?, ?)",
+                [(article_id, item.title, item.summary, item.content_text)
+                 for item, _uid, _ts, article_id in inserts],
+            )
+        tx.executemany(
+            "INSERT OR IGNORE INTO article_categories (category, article_id) VALUES (?, ?)",
+            [(c, article_id) for item, _uid, _ts, article_id in inserts for c in item.categories],
+        )
+        return [article_id for _item, _uid, _ts, article_id in inserts]
 
     def _existing(
         self, tx: sqlite3.Connection, feed_id: int, uids: list[str]
