@@ -59,7 +59,7 @@ def _load_background_modules() -> None:
         importlib.import_module(name)
     from .core.http import tls_context
 
-    tls_context()  # loading the CA bundle takes ~40 ms
+    tls_context(True)  # loading the CA bundle takes ~40 ms (the key the client uses)
 
 
 def _commands() -> type[Provider]:
