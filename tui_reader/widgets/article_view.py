@@ -28,6 +28,8 @@ EMPTY_HINT = "Choose a headline and press enter to read it."
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
 seconds, and the whole page is one ``o`` away."""
+ONE_FRAME_CHARS = 30_000
+"""Stories up to this long change in one frame (see ArticleView._show)."""
 _LINES = ("article-title", "article-meta", "article-tags", "article-status", "article-link",
           "article-comments", "article-cut")
 
@@ -156,12 +158,20 @@ class ArticleView(VerticalScroll, can_focus=True):
                 await self._show(article)
 
     async def _show(self, article: Article) -> None:
+        # One frame for the whole change: the new title never shows over the old story's
+        # text, nor the new text under the old title. Not for a huge story, whose Markdown
+        # takes long enough to lay out that the rest of the screen must not wait for it.
+        if len(article.body_md) > ONE_FRAME_CHARS:
+            await self._show_all(article)
+            return
+        with self.app.batch_update():
+            await self._show_all(article)
+
+    async def _show_all(self, article: Article) -> None:
         same = self.article is not None and self.article.id == article.id
         body, cut = cap_body(clean_block(article.body_md))
         self.article = article
         if body != self._body or not same:
-            # The body first, the header after: a slow Markdown update must not leave the
-            # new story's title over the old story's text.
             self._body = body
             await self.query_one(Markdown).update(body)
         # The flags may have changed while the body mounted (update_status): use the latest.
