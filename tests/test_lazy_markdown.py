@@ -8,6 +8,7 @@ and caches written before the change must keep working.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -199,7 +200,37 @@ def test_plain_text_bodies_need_no_conversion() -> None:
         b'{"id": "1", "title": "Plain", "content_text": "Line one\\nLine two"}]}'
     )
     (item,) = parse_feed(doc, "https://example.test/feed.json").items
-    assert item.body_html is None and item_markdown(item) == "Line one\nLine two"
+    assert item.body_html is None and item_markdown(item) == "Line one\\\nLine two"
+
+
+async def test_plain_text_shows_as_written_in_the_pane(tmp_path: Path) -> None:
+    """A JSON Feed's content_text is text, not Markdown: no emphasis, no links."""
+    text = "Use *stars* and [a link](https://evil.example/) # not a heading\nsecond line"
+    doc = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+        {"id": "1", "title": "Plain", "content_text": text,
+         "url": "https://example.test/1"}]}).encode()
+    session = session_for_home(tmp_path / "home")
+    try:
+        url = "https://example.test/feed.json"
+        session.save_subscriptions([Subscription(url)])
+        info = session.store.feed_by_url(url)
+        assert info is not None
+        session.store.save_feed(info.id, parse_feed(doc, url), {"next_due": NOW * 2}, now=NOW)
+        app = TuiReaderApp(session, refresh_on_start=False, clock=lambda: NOW)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter")
+            markdown = app.screen.query_one("#article-body", Markdown)
+            for _ in range(200):
+                if markdown.children:
+                    break
+                await pilot.pause(0.02)
+            shown = "\n".join(str(block.render()) for block in markdown.children)
+            assert "Use *stars* and [a link](https://evil.example/) # not a heading" in shown
+            assert "second line" in shown.split("heading", 1)[1]
+            links = [b for b in markdown.children if "evil.example" in str(b._content.spans)]
+            assert links == []  # the text is not a link
+    finally:
+        session.close()
 
 
 def test_a_cache_from_before_lazy_conversion_keeps_its_markdown(tmp_path: Path) -> None:

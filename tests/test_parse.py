@@ -257,7 +257,7 @@ def test_json_feed_1_1() -> None:
     assert second.guid == "2"
     assert second.url == "https://other.example.test/2"
     assert second.author == "Feed Author"
-    assert item_markdown(second) == "Line one\nLine two"
+    assert item_markdown(second) == "Line one\\\nLine two"  # a hard line break
     assert second.title == "Line one Line two"  # no title: the start of the summary
     assert third.guid == "3" and third.published is None and third.categories == ()
 

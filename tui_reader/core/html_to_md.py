@@ -181,6 +181,20 @@ def _crude_text(html: str) -> str:
     return html_lib.unescape(_TAG.sub(" ", _without_code(html)))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+
+
+def text_to_markdown(text: str) -> str:
+    """Plain text (a JSON Feed ``content_text``, a text/plain description) as Markdown that
+    shows it literally: ``*this*`` stays asterisks and ``[a](b)`` never becomes a link;
+    its line breaks stay line breaks and blank lines separate paragraphs."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = [_MARKDOWN_SPECIAL.sub(r"\\\1", line.strip()) for line in paragraph.split("\n")]
+        paragraphs.append("\\\n".join(line for line in lines if line))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def with_base(html: str, base_url: str) -> str:
     """*html* that carries the URL its relative links resolve against (a story with no
     link of its own resolves them against its feed's), for :func:`html_to_markdown`."""

@@ -25,7 +25,8 @@ class ParsedItem:
     """Plain text, at most a few hundred characters: what lists and the timeline show."""
     content_text: str = ""
     """The item's body (content, else description) as text: what search indexes. When
-    ``body_html`` is None this is also what the article pane shows, as Markdown."""
+    ``body_html`` is None this is also what the article pane shows, as Markdown (a plain
+    text body is escaped so that it shows as written)."""
     body_html: str | None = None
     """The body's cleaned HTML, converted to Markdown only when the story is first shown:
     converting every item of every refresh cost ten times the rest of the refresh."""

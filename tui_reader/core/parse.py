@@ -33,7 +33,13 @@ from urllib.parse import urljoin
 import fastfeedparser
 from lxml import etree
 
-from tui_reader.core.html_to_md import MAX_HTML_CHARS, html_to_text, search_text, with_base
+from tui_reader.core.html_to_md import (
+    MAX_HTML_CHARS,
+    html_to_text,
+    search_text,
+    text_to_markdown,
+    with_base,
+)
 from tui_reader.core.http_url import is_http_url
 from tui_reader.core.models import ParsedFeed, ParsedItem
 from tui_reader.core.sanitize import clean_block, clean_optional, clean_text
@@ -205,7 +211,7 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
         body_html = body[:MAX_HTML_CHARS] if url else with_base(body, feed_url)
         content_text = search_text(body)
     else:
-        content_text = clean_block(body)
+        content_text = text_to_markdown(clean_block(body))  # shown as written
     if description and description is not body:
         summary = (
             html_to_text(description, SUMMARY_CHARS)
