@@ -235,7 +235,7 @@ def test_refresh_exit_codes(tmp_path: Path, server: FeedServer) -> None:
     assert data["feeds"] == 2 and data["failed"] == 2 and data["offline"] is False
     assert {r["status"] for r in data["results"]} == {"error"}
     assert r_offline.returncode != 0
-    assert r_offline.stdout.startswith("Refreshed: 1 feeds, 0 new, 1 failed, offline")
+    assert r_offline.stdout.startswith("Refreshed: 1 feed, 0 new, 1 failed, offline")
     assert "connection refused" in r_offline.stdout
     assert r_empty.returncode == 0 and "no feeds were due" in r_empty.stdout
 

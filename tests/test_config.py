@@ -84,7 +84,8 @@ def test_non_utf8_config(tmp_path: Path) -> None:
     ("text", "words"),
     [
         ('refresh_minutes = "often"\n', ["refresh_minutes", "number"]),
-        ("refresh_minutes = true\n", ["refresh_minutes", "number"]),
+        ("refresh_minutes = true\n", ["refresh_minutes", "number", "got true"]),
+        ("concurrency = 1.5\n", ["concurrency", "whole number", "1.5"]),
         ("refresh_minutes = 0\n", ["refresh_minutes", "between"]),
         ("retention_days = -1\n", ["retention_days", "between"]),
         ("concurrency = 1000\n", ["concurrency", "between"]),

@@ -115,7 +115,7 @@ async def test_first_refresh_adds_items_and_second_is_conditional(
     (outcome,) = report.outcomes
     assert (outcome.status, outcome.new, outcome.error) == (STATUS_OK, 3, None)
     assert len(report.new_ids) == 3 and report.new_articles == 3
-    assert report.summary() == "1 feeds, 3 new"
+    assert report.summary() == "1 feed, 3 new"
     assert [h.title for h in store.headlines()] == ["Third story", "Second story", "First story"]
     info = store.feed(fid)
     assert info is not None
@@ -376,7 +376,7 @@ async def test_dead_port_is_a_network_error_and_offline_when_all_fail(
     (outcome,) = report.outcomes
     assert outcome.network_error and outcome.error == "connection refused"
     assert report.offline and report.nothing_done
-    assert report.summary() == "1 feeds, 0 new, 1 failed, offline"
+    assert report.summary() == "1 feed, 0 new, 1 failed, offline"
     info = store.feed(dead_id)
     assert info is not None and info.fail_count == 1 and info.last_error == "connection refused"
 

@@ -23,7 +23,13 @@ from tui_reader.core.feeds_file import Subscription, save_subscriptions
 from tui_reader.core.http import fresh_for
 from tui_reader.core.parse import declared_wait, parse_feed
 from tui_reader.core.refresh import RefreshService
-from tui_reader.core.schedule import DAY, PostingPattern, next_poll, posting_pattern
+from tui_reader.core.schedule import (
+    DAY,
+    PostingPattern,
+    failure_reason,
+    next_poll,
+    posting_pattern,
+)
 from tui_reader.core.store import Store, open_store
 
 pytestmark = pytest.mark.timeout(120)
@@ -48,7 +54,7 @@ def test_posting_pattern_from_item_dates() -> None:
 def test_a_busy_feed_is_fetched_at_the_floor() -> None:
     pattern = posting_pattern(T0 - n * 10 * MIN for n in range(20))
     poll = next_poll(FLOOR, now=T0, pattern=pattern)
-    assert (poll.seconds, poll.reason) == (FLOOR, "every refresh")
+    assert (poll.seconds, poll.reason) == (FLOOR, "posts every 10 min or so")
 
 
 def test_a_daily_feed_is_fetched_every_six_hours() -> None:
@@ -65,6 +71,7 @@ def test_a_quiet_feed_waits_longer_up_to_a_day() -> None:
     # Quiet for a month, but the document only spans 9 hours: it could fill up again in
     # that time, so never wait more than half of it.
     assert poll.seconds == int(4.5 * HOUR)
+    assert poll.reason == "its feed holds only 9 h of posts"
     wide = posting_pattern(T0 - n * 3 * DAY for n in range(10))
     assert next_poll(FLOOR, now=T0 + 60 * DAY, pattern=wide).seconds == DAY
 
@@ -75,6 +82,29 @@ def test_a_small_window_keeps_a_slow_looking_feed_frequent() -> None:
     assert next_poll(FLOOR, now=T0, pattern=pattern).seconds == FLOOR
     wider = PostingPattern(gap=4 * HOUR, newest=T0, window=90 * MIN)
     assert next_poll(FLOOR, now=T0, pattern=wider).seconds == 45 * MIN
+
+
+def test_too_few_posts_and_failures_say_so() -> None:
+    few = next_poll(FLOOR, now=T0, pattern=posting_pattern([T0, T0 - DAY]))
+    assert (few.seconds, few.reason) == (FLOOR, "too few dated posts to tell how often it posts")
+    assert failure_reason(1) == "retrying: 1 failure in a row"
+    assert failure_reason(4) == "retrying: 4 failures in a row"
+    assert failure_reason(2, retry_after=2 * HOUR) == "server asks to wait 2 h"
+
+
+async def test_a_failing_feed_says_when_it_is_tried_again(
+    store: Store, feed_server: FeedServer
+) -> None:
+    feed_server.route("/gone.xml", "nope", status=404, content_type="text/plain")
+    store.add_subscription(Subscription(feed_server.url("/gone.xml")))
+    service = RefreshService(store, settings())
+    now = T0
+    for _ in range(3):
+        await service.refresh(now=now)
+        (info,) = store.feeds()
+        now = info.next_due or now
+    assert info.poll_reason == "retrying: 3 failures in a row"
+    assert info.poll_seconds == info.next_due - info.last_fetched == 4 * FLOOR
 
 
 def test_server_and_feed_waits_are_respected_and_capped_at_a_day() -> None:

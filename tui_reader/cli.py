@@ -331,7 +331,8 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
             if not args.dir:
                 raise UserError("bookmarks export needs a folder: tui-reader bookmarks export DIR")
             written = export_bookmarks(session.store, Path(args.dir))
-            print(f"Wrote {len(written)} bookmarks to {args.dir}")
+            noun = "bookmark" if len(written) == 1 else "bookmarks"
+            print(f"Wrote {len(written)} {noun} to {args.dir}")
             return 0
         marks = all_bookmarks(session.store)
         if args.json:

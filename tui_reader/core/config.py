@@ -52,6 +52,7 @@ class Settings:
         return int(self.max_feed_mb * 1024 * 1024)
 
 
+_FRACTIONAL = frozenset({"timeout_seconds", "max_feed_mb"})
 _LIMITS: dict[str, tuple[float, float]] = {
     "refresh_minutes": (1, 7 * 24 * 60),
     "retention_days": (1, 36500),
@@ -97,13 +98,25 @@ def _at(path: Path, key: str) -> str:
 
 def _check_number(path: Path, key: str, value: object) -> int | float:
     low, high = _LIMITS[key]
+    whole = key not in _FRACTIONAL
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{_at(path, key)}: {key} must be a number, got {value!r}")
+        raise ConfigError(f"{_at(path, key)}: {key} must be a number, got {_toml(value)}")
+    if whole and not float(value).is_integer():
+        raise ConfigError(f"{_at(path, key)}: {key} must be a whole number, got {value}")
     if not low <= value <= high:
         raise ConfigError(
             f"{_at(path, key)}: {key} must be between {low:g} and {high:g}, got {value}"
         )
-    return int(value) if key not in ("timeout_seconds", "max_feed_mb") else float(value)
+    return int(value) if whole else float(value)
+
+
+def _toml(value: object) -> str:
+    """A value as it is written in TOML (true, "text"), for error lines."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
 
 
 def _check_keys(path: Path, value: object) -> dict[str, str]:

@@ -25,7 +25,7 @@ from .http import FetchError, PoliteClient, client_for, host_key, http_reason
 from .http_url import is_http_url, normalise_url
 from .models import FeedInfo, ParsedFeed
 from .parse import FeedParseError, parse_feed
-from .schedule import PostingPattern, next_poll, posting_pattern
+from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
 from .store import FeedWrite, Store
 
 MAX_BACKOFF = 24 * 3600
@@ -102,7 +102,8 @@ class RefreshReport:
         """One line for the status bar and the CLI."""
         if not self.outcomes:
             return "no feeds were due"
-        parts = [f"{self.total} feeds", f"{self.new_articles} new"]
+        feeds = "feed" if self.total == 1 else "feeds"
+        parts = [f"{self.total} {feeds}", f"{self.new_articles} new"]
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         if self.offline:
@@ -275,9 +276,12 @@ class RefreshService:
             return FeedOutcome(feed.id, feed.url, title, STATUS_DEAD, error=state["last_error"])
         if not result.ok:
             wait = backoff_seconds(interval, feed.fail_count + 1)
+            asked = None
             if result.status in (429, 503) and result.retry_after:
-                wait = max(wait, min(result.retry_after, MAX_BACKOFF))
-            return await self._failed(run, feed, http_reason(result.status), interval, wait=wait)
+                asked = min(result.retry_after, MAX_BACKOFF)
+                wait = max(wait, asked)
+            return await self._failed(run, feed, http_reason(result.status), interval,
+                                      wait=wait, asked=asked)
         try:
             parsed = await self._parse(result.content, result.url, result.content_type)
         except FeedParseError as exc:
@@ -349,13 +353,15 @@ class RefreshService:
         *,
         network: bool = False,
         wait: int | None = None,
+        asked: int | None = None,
     ) -> FeedOutcome:
         failures = feed.fail_count + 1
+        if wait is None:
+            wait = backoff_seconds(interval, failures)
         state = {
             "last_status": STATUS_ERROR, "last_error": error, "last_fetched": run.now,
-            "fail_count": failures,
-            "next_due": run.now
-            + (wait if wait is not None else backoff_seconds(interval, failures)),
+            "fail_count": failures, "next_due": run.now + wait, "poll_seconds": wait,
+            "poll_reason": failure_reason(failures, asked),
         }
         await run.writer.write(FeedWrite(feed.id, state))
         return FeedOutcome(

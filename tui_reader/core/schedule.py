@@ -86,19 +86,26 @@ def next_poll(
     """
     floor = min(max(floor, 60), DAY)
     pattern = pattern or PostingPattern()
-    wait, reason = floor, "every refresh"
+    wait, reason = floor, "too few dated posts to tell how often it posts"
     if pattern.gap is not None:
         quiet = max(now - pattern.newest, 0) if pattern.newest else 0
         guess = max(pattern.gap, quiet) // POLLS_PER_GAP
-        if pattern.window:
-            guess = min(guess, pattern.window // 2)
-        if guess > wait:
-            wait = guess
-            if quiet > pattern.gap:
-                reason = f"quiet for {_span(quiet)}"
-            else:
-                reason = f"posts every {_span(pattern.gap)} or so"
+        if quiet > pattern.gap:
+            reason = f"quiet for {_span(quiet)}"
+        else:
+            reason = f"posts every {_span(pattern.gap)} or so"
+        if pattern.window and pattern.window // 2 < guess:
+            guess = pattern.window // 2
+            reason = f"its feed holds only {_span(pattern.window)} of posts"
+        wait = max(wait, guess)
     for asked, who in ((server_wait, "server"), (feed_wait, "feed")):
         if asked is not None and asked > wait:
             wait, reason = asked, f"{who} asks for {_span(asked)}"
     return Poll(int(min(wait, DAY)), reason)
+
+
+def failure_reason(failures: int, retry_after: int | None = None) -> str:
+    """Why a failing feed waits: the server said so, or failures back off."""
+    if retry_after:
+        return f"server asks to wait {_span(retry_after)}"
+    return f"retrying: {failures} failure{'s' if failures != 1 else ''} in a row"

@@ -98,8 +98,9 @@ def status_words(feed: FeedInfo, now: float) -> str:
         return f"dead: {_reason(feed.last_error) or 'gone'}"
     if feed.last_status is None:
         return "never fetched"
-    if feed.last_status == "ok":
-        return f"ok {_when(feed.last_fetched, now)}" if feed.last_fetched else "ok"
+    if feed.last_status in ("ok", "not modified"):
+        status = clean_text(feed.last_status)
+        return f"{status} {_when(feed.last_fetched, now)}" if feed.last_fetched else status
     if feed.last_status == "error":
         return f"error: {clean_text(feed.last_error) or 'unknown'}"
     return clean_text(feed.last_status)
@@ -279,7 +280,10 @@ class FeedsScreen(Screen[bool]):
         lines = [Content.assemble(("URL    ", "bold"), clean_text(feed.url))]
         if feed.last_error:
             label = "Dead   " if feed.dead else "Error  "
-            lines.append(Content.assemble((label, "bold $error"), clean_text(feed.last_error)))
+            words = clean_text(feed.last_error)
+            if feed.poll_reason and not feed.dead:
+                words += f" · next {due_words(feed, self.clock())}: {feed.poll_reason}"
+            lines.append(Content.assemble((label, "bold $error"), words))
         else:
             words = status_words(feed, self.clock())
             if feed.site_url:
