@@ -46,6 +46,12 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], home: Path) -
         app = TuiReaderApp(session, demo=True, clock=lambda: DEMO_NOW, refresh_on_start=False)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
+            for _ in range(250):  # the first story loads after the first frame
+                if app.main.article is not None and not app.main.article_view.has_class(
+                    "-empty"
+                ):
+                    break
+                await pilot.pause(0.02)
             for key in keys:
                 await pilot.press(key)
                 await pilot.pause()
