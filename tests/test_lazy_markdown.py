@@ -20,7 +20,6 @@ from feedserver import FeedServer
 from textual.widgets import Markdown
 
 from tui_reader.app import TuiReaderApp
-from tui_reader.core import schema
 from tui_reader.core.article_body import item_markdown, with_markdown
 from tui_reader.core.config import Settings
 from tui_reader.core.feeds_file import Subscription
@@ -29,7 +28,7 @@ from tui_reader.core.models import HeadlineFilter
 from tui_reader.core.parse import parse_feed
 from tui_reader.core.refresh import RefreshService
 from tui_reader.core.session import Session, session_for_home
-from tui_reader.core.store import Store, open_store
+from tui_reader.core.store import Store, open_store, schema
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.core import schema
 from tui_reader.core.feeds_file import Subscription
 from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.store import (
@@ -18,6 +17,7 @@ from tui_reader.core.store import (
     StoreError,
     article_uid,
     open_store,
+    schema,
 )
 
 pytestmark = pytest.mark.timeout(60)
@@ -89,7 +89,7 @@ def test_schema_version_set_and_reopen_is_a_no_op(
     def boom(_conn: sqlite3.Connection) -> None:
         raise AssertionError("a migration ran on an up-to-date cache")
 
-    monkeypatch.setattr("tui_reader.core.store.MIGRATIONS", [boom] * len(schema.MIGRATIONS))
+    monkeypatch.setattr("tui_reader.core.store.connection.MIGRATIONS", [boom] * len(schema.MIGRATIONS))
     with open_store(db) as s:
         assert [h.title for h in s.headlines()] == ["Alpha"]
     assert raw(db, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == master

@@ -1,0 +1,68 @@
+"""The local SQLite cache: feeds, articles, read state and bookmarks.
+
+One :class:`Store` front over parts with one job each: ``connection`` (connections,
+transactions, migrations), ``feeds`` (subscriptions and fetch state), ``articles``
+(writing refreshes, purging), ``queries`` (paging, search, one story), ``bookmarks``
+(read flags, bookmarks, snapshots); ``rows`` holds the values passed in and out and
+``schema`` the migrations. Every list query is paged by key ``(ts, id)``, newest first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .articles import ArticlesPart
+from .bookmarks import UserStatePart
+from .connection import BUSY_TIMEOUT, StoreError
+from .feeds import FeedsPart
+from .queries import QueriesPart, fts_query
+from .rows import (
+    CATEGORY_SEP,
+    FUTURE_SLACK,
+    MAX_SNAPSHOT_TRIES,
+    SNAPSHOT_OK,
+    SNAPSHOT_PENDING,
+    Cursor,
+    FeedWrite,
+    SaveResult,
+    SnapshotJob,
+    article_uid,
+    now_ts,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT",
+    "CATEGORY_SEP",
+    "FUTURE_SLACK",
+    "MAX_SNAPSHOT_TRIES",
+    "SNAPSHOT_OK",
+    "SNAPSHOT_PENDING",
+    "Cursor",
+    "FeedWrite",
+    "SaveResult",
+    "SnapshotJob",
+    "Store",
+    "StoreError",
+    "article_uid",
+    "fts_query",
+    "now_ts",
+    "open_store",
+]
+
+
+class Store(FeedsPart, ArticlesPart, QueriesPart, UserStatePart):
+    """One open cache file. Safe to share between threads; each thread has a connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating or migrating) the cache, with errors as one line naming the file."""
+    try:
+        return Store(path)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: {exc.strerror or exc}") from None
