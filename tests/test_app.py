@@ -16,13 +16,15 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
-from tui_reader.app import DEMO_STATUS, TuiReaderApp
+from tui_reader.app import TuiReaderApp
+from tui_reader.core.demo_mode import DEMO_STATUS
 from tui_reader.core.demo import build_demo_home
 from tui_reader.core.feeds_file import Subscription
 from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.refresh import RefreshProgress
 from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.store import StoreError
+from tui_reader.keymap import find
 from tui_reader.messages import RefreshFinished, RefreshProgressed
 from tui_reader.widgets import ArticleView, HeadlineList, Timeline
 
@@ -504,9 +506,9 @@ async def test_palette_actions_reach_the_main_screen(session: Session) -> None:
         assert "World Desk" in app.main.status.context_text
         app.show_tag("news")
         assert app.main.filter == HeadlineFilter(tag="news")
-        await app.run_action("toggle_unread")
+        await app.run_command(find("unread_only"))
         assert app.main.filter.unread_only
-        await app.run_action("toggle_timeline")
+        await app.run_command(find("toggle_timeline"))
         assert not app.query_one(Timeline).display
         await pilot.press("q", "q")  # the first q clears the filter, the second quits
         await pilot.pause()
@@ -579,9 +581,9 @@ async def test_demo_shows_the_world_story_and_a_timeline(tmp_path: Path) -> None
 @pytest.fixture
 def slow_preview(monkeypatch: pytest.MonkeyPatch) -> None:
     """A preview that never lands by itself: every key must flush it first."""
-    from tui_reader.screens import main_screen
+    from tui_reader.widgets import headline_list
 
-    monkeypatch.setattr(main_screen, "PREVIEW_DELAY", 30.0)
+    monkeypatch.setattr(headline_list, "PREVIEW_DELAY", 30.0)
 
 
 def story_id(session: Session, title: str) -> int:
@@ -955,25 +957,29 @@ async def test_a_key_given_twice_is_named_once_and_the_keys_entry_wins(tmp_path:
             assert session.store.headline(top.id).read  # type: ignore[union-attr]
             await pilot.press("end", "home")  # first keeps its other key
             assert app.query_one(HeadlineList).cursor == 0
-            keys = dict((d, k) for k, d in app.help_keys())
-            assert keys["First"] == "home"
-            assert keys["scroll / next unread"] == "space"
+            assert app.keymap.shown(find("first", "list")) == "home"
+            rows = [row for rows in app.keymap.help_groups("main").values() for row in rows]
+            keys = {d: k for k, d in reversed(rows)}  # a description's first row
+            assert keys["first / last story"] == "home / G"
+            assert keys["toggle read"] == "g"  # [keys] replaces the default m
+            assert keys["next / previous unread"] == "— / N"
+            assert keys["bookmark (saves full text offline)"] == "n"
+            assert keys["scroll article; at its end, next unread"] == "space"
             assert keys["copy comments link"] == "C"
     finally:
         session.close()
 
 
 def test_key_clashes_resolve_to_the_keys_entry() -> None:
-    from tui_reader.app import UNBOUND, resolve_key_clashes
+    from tui_reader.keymap import UNBOUND, resolve_key_clashes
 
-    contexts = TuiReaderApp.binding_contexts()
-    resolved, clashes = resolve_key_clashes({"bookmark": "enter"}, contexts)
+    resolved, clashes = resolve_key_clashes({"bookmark": "enter"})
     assert ("enter", "bookmark", "open") in clashes
     assert resolved["open"] == UNBOUND
-    resolved, clashes = resolve_key_clashes({"bookmark": "x", "refresh": "x"}, contexts)
+    resolved, clashes = resolve_key_clashes({"bookmark": "x", "refresh": "x"})
     assert clashes == [("x", "bookmark", "refresh")]
     assert resolved["refresh"] == UNBOUND and resolved["bookmark"] == "x"
-    resolved, clashes = resolve_key_clashes({"bookmark": "n", "next_unread": "b"}, contexts)
+    resolved, clashes = resolve_key_clashes({"bookmark": "n", "next_unread": "b"})
     assert clashes == [] and resolved == {"bookmark": "n", "next_unread": "b"}
 
 
@@ -1082,7 +1088,7 @@ async def test_quitting_terminates_a_busy_parse_process(session: Session) -> Non
     app = make_app(session)
     # Started here so the test holds the pool and can make its worker busy.
     pool = start_parse_pool()
-    app._pool = pool
+    app.background._pool = pool
     async with app.run_test() as pilot:
         await pilot.pause()
         busy = pool.submit(time.sleep, 60)
@@ -1112,8 +1118,8 @@ async def test_a_refresh_parses_in_the_app_s_own_worker_process(
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app._pool is not None and not app._pool_failed
-        workers = list(app._pool._processes.values())  # type: ignore[attr-defined]
+        assert app.background._pool is not None and not app.background._pool_failed
+        workers = list(app.background._pool._processes.values())  # type: ignore[attr-defined]
         assert workers and all(p.is_alive() for p in workers)
         assert app.query_one(HeadlineList).total == 3
     for process in workers:

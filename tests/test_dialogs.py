@@ -6,6 +6,7 @@ Feeds screen talks to a loopback FeedServer only.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
+from textual.worker import WorkerFailed
 
 from tui_reader import links
 from tui_reader.app import TuiReaderApp
@@ -31,10 +33,14 @@ from tui_reader.core.paths import Paths
 from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.subscribe import add_subscription
 from tui_reader.screens.confirm import ConfirmDialog
-from tui_reader.screens.feeds_screen import DEMO_REFUSAL, FeedsScreen, due_words, status_words
+from tui_reader.background import Background
+from tui_reader.core.demo_mode import DEMO_REFUSAL
+from tui_reader.core.feed_status import due_words, status_words
+from tui_reader.keymap import UNBOUND, Action, Keymap
+from tui_reader.screens.feeds_screen import FeedsScreen
 from tui_reader.screens.filter_picker import FilterPicker
-from tui_reader.screens.guard import store_guard
-from tui_reader.screens.help_screen import HelpScreen, KeyGroup, group_bindings
+from tui_reader.guard import store_guard
+from tui_reader.screens.help_screen import HelpScreen, KeyGroup
 from tui_reader.screens.search_dialog import SearchDialog
 
 pytestmark = pytest.mark.timeout(30)
@@ -62,6 +68,8 @@ class Host(App[None]):
         self.results: list[Any] = []
         self.actions: list[Any] = []
         self.notes: list[tuple[str, str, bool]] = []
+        self.keymap = Keymap()
+        self.services = Background(self, session, demo=False, clock=time.time) if session else None
 
     def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         self.notes.append((message, kwargs.get("severity", ""), kwargs.get("markup", True)))
@@ -81,6 +89,13 @@ class Host(App[None]):
 
     def show_tag(self, tag: str) -> None:
         self.actions.append(("tag", tag))
+
+    async def run_command(self, action: Action) -> None:
+        self.actions.append(action.id)
+
+    def feeds_screen(self) -> FeedsScreen:
+        assert self.services is not None
+        return FeedsScreen(self.services)
 
 
 @pytest.fixture
@@ -128,7 +143,8 @@ def populate(session: Session) -> dict[str, int]:
 
 async def settle(app: App[Any], pilot: Any) -> None:
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    with contextlib.suppress(WorkerFailed):  # the screen reports a failed worker itself
+        await app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -254,13 +270,12 @@ async def test_help_opens_and_closes(key: str) -> None:
 async def test_help_shows_remapped_keys() -> None:
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(HelpScreen([("ctrl+b", "Bookmark"), ("x", "Something new")]))
+        app.push_screen(HelpScreen(Keymap({"bookmark": "ctrl+b", "undo": UNBOUND})))
         await pilot.pause()
-        text = " ".join(g.plain for g in app.screen.query(KeyGroup))
-        assert "ctrl+b" in text and "Something new" in text
-        assert "undo unbookmark" not in text
-    groups = group_bindings([("ctrl+b", "Bookmark"), ("x", "Something new")])
-    assert groups == {"Organise": [("ctrl+b", "Bookmark")], "More": [("x", "Something new")]}
+        text = "\n".join(g.plain for g in app.screen.query(KeyGroup))
+        assert "ctrl+b  bookmark (saves full text offline)" in text
+        assert "—  undo unbookmark" in text  # it lost its only key
+        assert "\nb  " not in text
 
 
 async def test_help_lists_paging_focus_and_clearing_keys() -> None:
@@ -274,15 +289,14 @@ async def test_help_lists_paging_focus_and_clearing_keys() -> None:
             assert needle in text
 
 
-async def test_help_takes_a_screens_own_groups() -> None:
+async def test_help_shows_one_page_of_the_table() -> None:
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(HelpScreen(groups={"Mine": [("x", "do [b]it[/b]")], "Empty": []},
-                                   title="Other keys"))
+        app.push_screen(HelpScreen(Keymap(), page="feeds", title="Feeds keys"))
         await pilot.pause()
-        groups = list(app.screen.query(KeyGroup))
-        assert [g.plain for g in groups] == ["Mine\nx  do [b]it[/b]"]
-        assert str(app.screen.query_one("#dialog").border_title) == "Other keys"
+        groups = [g.group_title for g in app.screen.query(KeyGroup)]
+        assert groups == ["Feeds", "Move", "Screen"]
+        assert str(app.screen.query_one("#dialog").border_title) == "Feeds keys"
 
 
 # -- feeds screen --------------------------------------------------------------------------
@@ -310,7 +324,7 @@ async def test_feeds_screen_lists_and_removes(session: Session) -> None:
     session.store.set_bookmark(world[0].id)
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen, app.record)
         await pilot.pause()
         rows = table_rows(screen)
@@ -356,7 +370,7 @@ async def test_feeds_screen_adds_by_discovery_and_refreshes(
     feed_server.route("/feed.xml", RSS)
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen, app.record)
         await pilot.pause()
         assert table_rows(screen) == []
@@ -405,7 +419,7 @@ async def test_feeds_screen_worker_failure_is_one_line(
     monkeypatch.setattr("tui_reader.core.refresh.RefreshService.refresh", broken)
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         await pilot.press("r")
@@ -424,7 +438,7 @@ async def test_feeds_screen_refuses_duplicates_and_bad_urls(
     add_subscription(session, feed_server.url("/feed.xml"))
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         for url, expected in [
@@ -525,7 +539,7 @@ async def test_feeds_screen_moves_with_j_k_g_G(session: Session) -> None:
     populate(session)
     app = Host(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         table = screen.query_one(DataTable)
@@ -555,11 +569,12 @@ async def test_feeds_screen_help_shows_its_own_keys(tmp_path: Path) -> None:
     paths.config_file.write_text('[keys]\n"feeds.add" = "ctrl+n"\n', encoding="utf-8")
     session = session_for_home(tmp_path)
     try:
-        app = Host(session)
+        app = TuiReaderApp(session, refresh_on_start=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = FeedsScreen(session)
-            app.push_screen(screen)
+            await pilot.press("F")
             await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, FeedsScreen)
             await pilot.press("question_mark")
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
@@ -586,7 +601,7 @@ async def test_feeds_screen_detail_shows_the_whole_error(session: Session) -> No
     session.store.update_feed_state(ids["tech"], last_status="error", last_error=long_error)
     app = Host(session)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         detail = screen.query_one("#feeds-detail", Static)
@@ -601,7 +616,7 @@ async def test_feeds_screen_cache_failures_are_one_line(session: Session) -> Non
     populate(session)
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         status = screen.query_one("#feeds-status", Static)
@@ -621,7 +636,7 @@ async def test_feeds_screen_cache_failures_are_one_line(session: Session) -> Non
         assert "the cache is closed" in str(status.render())
         assert len(table_rows(screen)) == 3  # the last good list stays on screen
 
-        app.push_screen(FeedsScreen(session))  # opened on a closed cache
+        app.push_screen(app.feeds_screen())  # opened on a closed cache
         await pilot.pause()
         again = app.screen
         assert isinstance(again, FeedsScreen) and table_rows(again) == []
@@ -802,7 +817,7 @@ async def test_feeds_screen_detail_says_when_and_why_the_feed_is_fetched_next(
     )
     app = Host(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = FeedsScreen(session)
+        screen = app.feeds_screen()
         app.push_screen(screen)
         await pilot.pause()
         await pilot.press("G")  # World Desk sorts last

@@ -38,7 +38,7 @@ from tui_reader.core.feeds_file import Subscription
 from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.refresh import RefreshService
 from tui_reader.core.session import Session, session_for_home
-from tui_reader.screens import main_screen
+from tui_reader.screens import bookmark_undo
 from tui_reader.screens.main_screen import MainScreen
 from tui_reader.widgets import ArticleView, HeadlineList
 
@@ -814,7 +814,7 @@ async def test_unbookmarking_asks_nothing_and_z_restores_the_bookmark_as_it_was(
             assert feed_server.hits("/story") == hits  # nothing fetched again
 
             # The undo is only offered for a moment.
-            monkeypatch.setattr(main_screen, "UNDO_SECONDS", 0.2)
+            monkeypatch.setattr(bookmark_undo, "UNDO_SECONDS", 0.2)
             await pilot.press("b")
             await pilot.pause(0.5)
             await pilot.press("z")
@@ -920,7 +920,7 @@ async def test_the_app_extracts_full_text_in_its_parse_pool(
         async def pool() -> Any:
             return executor
 
-        monkeypatch.setattr(app, "_parse_pool", pool)
+        monkeypatch.setattr(app.background, "_parse_pool", pool)
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_until(pilot, lambda: app.query_one(HeadlineList).total == 1)
             await pilot.press("enter", "e")

@@ -1,5 +1,8 @@
 """The command palette (ctrl+p): the app's actions, plus one entry per feed and per tag.
 
+The actions and their keys come from :mod:`tui_reader.keymap`; each entry's help ends
+with the key that does the same, after the user's remapping.
+
 Feed titles and tags are hostile text. The palette renders a plain ``str`` prompt as
 markup, and ``Matcher.highlight`` parses its candidate as markup too, so every prompt
 here is built as ``Content`` and highlighted by hand. Commands never embed feed text in
@@ -21,18 +24,8 @@ from textual.style import Style
 from .core.models import FeedInfo
 from .core.sanitize import clean_text
 from .core.session import Session
-from .screens.guard import CACHE_ERRORS, report_cache_error
-
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("Refresh all feeds", "refresh", "Fetch every feed now"),
-    ("Toggle unread only", "toggle_unread", "Show only unread headlines, or all"),
-    ("Show bookmarks", "toggle_bookmarks", "Saved stories, readable offline"),
-    ("Feeds…", "feeds", "Add, remove and check subscriptions"),
-    ("Help", "help", "Every key"),
-    ("Toggle timeline", "toggle_timeline", "Show or hide the Read next column"),
-    ("Search…", "search", "Find words in headlines and articles"),
-)
-"""(title, app action, help) for the fixed commands."""
+from .guard import CACHE_ERRORS, report_cache_error
+from .keymap import Action, Keymap
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +42,12 @@ class ReaderApp(Protocol):
 
     session: Session
 
+    @property
+    def keymap(self) -> Keymap: ...
+
     def show_tag(self, tag: str) -> None: ...
+
+    async def run_command(self, action: Action) -> None: ...
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -98,7 +96,11 @@ class TuiReaderCommands(Provider):
         run = self.app.run_action
         # A tag goes to a method call, never through an action string.
         show_tag = self.reader.show_tag
-        found = [Entry(title, help_, partial(run, action)) for title, action, help_ in ACTIONS]
+        found = [
+            Entry(action.palette or "", f"{action.palette_help} · {key}",
+                  partial(self.reader.run_command, action))
+            for action, key in self.reader.keymap.palette_entries()
+        ]
         for feed in self._feeds:
             name = clean_text(feed.display_title, 100)
             found.append(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from .core.models import StoryFlags
     from .core.refresh import RefreshProgress, RefreshReport
 
 
@@ -41,3 +42,42 @@ class SnapshotFinished(Message, bubble=False):
         super().__init__()
         self.article_id = article_id
         self.reason = reason
+
+
+class RefreshStarted(Message, bubble=False):
+    """A refresh began: the status line says so before the first feed is done."""
+
+
+class RefreshSkipped(Message, bubble=False):
+    """Nothing is fetched (the demo); ``text`` says why, in the status line."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class RefreshFailed(Message, bubble=False):
+    """A refresh stopped on an error: one line, never a traceback."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class WriteFailed(Message, bubble=False):
+    """A store write made for a story failed; its real flags should be shown again."""
+
+    def __init__(self, error: BaseException, article_id: int | None) -> None:
+        super().__init__()
+        self.error = error
+        self.article_id = article_id
+
+
+class StoryChanged(Message, bubble=False):
+    """A story's read / bookmark / full-text flags changed: sent to every widget that may
+    show it (the list, the timeline, the article pane), which updates its own copy."""
+
+    def __init__(self, article_id: int, flags: StoryFlags) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.flags = flags

@@ -8,7 +8,39 @@ integer seconds since the epoch, UTC.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TypeVar
+
+
+class FeedStatus(StrEnum):
+    """A feed's last fetch, as the cache keeps it (``feeds.last_status``)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not modified"
+    ERROR = "error"
+    DEAD = "dead"
+
+
+class SnapshotState(StrEnum):
+    """Where a story's full-text copy stands. The cache keeps "ok", "pending", NULL or the
+    line saying why it failed in one column; :func:`snapshot_state` reads it."""
+
+    NONE = "none"
+    PENDING = "pending"
+    OK = "ok"
+    FAILED = "failed"
+
+
+def snapshot_state(value: str | None) -> SnapshotState:
+    """The state behind a stored snapshot value."""
+    if value is None:
+        return SnapshotState.NONE
+    if value == SnapshotState.OK:
+        return SnapshotState.OK
+    if value == SnapshotState.PENDING:
+        return SnapshotState.PENDING
+    return SnapshotState.FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +216,25 @@ class HeadlineFilter:
         if self.query:
             parts.append(f"“{self.query}”")
         return " · ".join(parts) or "All feeds"
+
+
+Row = TypeVar("Row", "Headline", "Article")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFlags:
+    """What the reader changes about a story (read, bookmarked, its full-text copy): the
+    part every widget showing it must agree on."""
+
+    read: bool
+    bookmarked: bool
+    snapshot: str | None
+    """As stored: None, "pending", "ok" or why it failed (see :func:`snapshot_state`)."""
+
+    @classmethod
+    def of(cls, row: Headline | Article) -> StoryFlags:
+        return cls(row.read, row.bookmarked, row.snapshot)
+
+    def applied(self, row: Row) -> Row:
+        """*row* with these flags."""
+        return replace(row, read=self.read, bookmarked=self.bookmarked, snapshot=self.snapshot)

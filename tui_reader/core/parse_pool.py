@@ -43,3 +43,15 @@ def start_parse_pool() -> ProcessPoolExecutor:
     finally:
         sys.stdout, sys.stderr = saved
     return pool
+
+
+def stop_parse_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down without waiting; a busy worker is terminated, or the interpreter
+    would wait for it at exit (a big feed can take seconds to parse)."""
+    # Private: the executor has no public way to reach its processes, and shutdown() alone
+    # leaves a busy one running until its task ends.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()

@@ -23,16 +23,16 @@ from .feeds_file import Subscription, update_subscriptions
 from .fulltext import fetch_snapshot
 from .http import FetchError, PoliteClient, client_for, host_key, http_reason
 from .http_url import is_http_url, normalise_url
-from .models import FeedInfo, ParsedFeed
+from .models import FeedInfo, FeedStatus, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
 from .store import FeedWrite, Store
 
 MAX_BACKOFF = 24 * 3600
-STATUS_OK = "ok"
-STATUS_UNCHANGED = "not modified"
-STATUS_ERROR = "error"
-STATUS_DEAD = "dead"
+STATUS_OK = FeedStatus.OK.value
+STATUS_UNCHANGED = FeedStatus.NOT_MODIFIED.value
+STATUS_ERROR = FeedStatus.ERROR.value
+STATUS_DEAD = FeedStatus.DEAD.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,68 +5,37 @@ table; a worker that fails anyway becomes a one-line notification, never a trace
 Feed titles, URLs and errors come from the network, so they are shown as plain text.
 The screen dismisses with True when anything changed, so the caller can reload.
 
-The app imports this module at start-up (for its binding ids), so the fetching code
-(``core.refresh``, ``core.subscribe`` and the HTTP and feed parsing libraries behind them)
-is imported only inside the workers that use it.
+Fetching goes through the app's services (the same parsing process as every refresh);
+``core.subscribe`` and the HTTP libraries behind it are imported only inside the workers
+that use them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from ..core.demo_mode import DEMO_REFUSAL
 from ..core.errors import UserError
+from ..core.feed_status import due_words, status_words
 from ..core.http_url import is_http_url
-from ..core.models import FeedInfo, HeadlineFilter
+from ..core.models import FeedInfo, FeedStatus, HeadlineFilter
 from ..core.sanitize import clean_text
-from ..core.session import Session
-from .guard import CACHE_ERRORS, cache_error_text
-from .help_screen import KeyList
+from ..guard import CACHE_ERRORS, cache_error_text
+from ..keymap import bindings_for
+from ..services import ReaderServices
 
 if TYPE_CHECKING:
     from ..core.refresh import RefreshReport
-
-Clock = Callable[[], float]
-
-DEMO_REFUSAL = "Demo mode: the feeds are bundled, nothing is fetched"
-"""What ``a`` and ``r`` say in ``--demo``: the demo feeds live at a host that never resolves."""
-
-DUE_HORIZON = 30 * 86400
-"""Beyond this, the Next column shows a month rather than a count of days."""
-
-HelpRow = tuple[tuple[str | None, ...], tuple[str, ...], str]
-
-HELP_ROWS: tuple[tuple[str, tuple[HelpRow, ...]], ...] = (
-    ("Feeds", (
-        (("feeds.add",), ("a",), "add a feed or a web page"),
-        (("feeds.remove",), ("d",), "remove; bookmarks stay"),
-        (("feeds.refresh",), ("r",), "fetch this feed now"),
-    )),
-    ("Move", (
-        (("cursor_down", "cursor_up"), ("j", "k"), "move down / up"),
-        ((None, None), ("↓", "↑"), "move down / up"),
-        (("first", "last"), ("g", "G"), "first / last feed"),
-        ((None, None), ("pgdn", "pgup"), "page down / up"),
-    )),
-    ("Screen", (
-        (("help",), ("?",), "this help"),
-        (("feeds.back",), ("esc / q",), "back to the headlines"),
-    )),
-)
-"""(group, rows); a row is (binding ids, default keys, what it does). The ids let the help
-show the user's own keys when config.toml remaps them."""
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("title", "Feed"),
@@ -77,54 +46,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _when(ts: float, now: float) -> str:
-    then, today = datetime.fromtimestamp(ts), datetime.fromtimestamp(now)
-    if then.date() == today.date():
-        return f"{then:%H:%M}"
-    return f"{then.day} {then:%b}"
-
-
-def _reason(error: str | None) -> str:
-    """ "HTTP 410 Gone: the feed was removed" -> "410 Gone"."""
-    text = clean_text(error or "")
-    if text.startswith("HTTP "):
-        text = text[5:].split(":", 1)[0]
-    return text
-
-
-def status_words(feed: FeedInfo, now: float) -> str:
-    """The last fetch in a few words: "ok 10:42", "not modified", "error: …", "dead: …"."""
-    if feed.dead or feed.last_status == "dead":
-        return f"dead: {_reason(feed.last_error) or 'gone'}"
-    if feed.last_status is None:
-        return "never fetched"
-    if feed.last_status in ("ok", "not modified"):
-        status = clean_text(feed.last_status)
-        return f"{status} {_when(feed.last_fetched, now)}" if feed.last_fetched else status
-    if feed.last_status == "error":
-        return f"error: {clean_text(feed.last_error) or 'unknown'}"
-    return clean_text(feed.last_status)
-
-
-def due_words(feed: FeedInfo, now: float) -> str:
-    """When the next background refresh will fetch this feed."""
-    if feed.dead:
-        return "never"
-    if not feed.next_due or feed.next_due <= now:
-        return "now"
-    wait = int(feed.next_due - now)
-    if wait < 3600:
-        return f"in {max(wait // 60, 1)}m"
-    if wait < 86400:
-        return f"in {wait // 3600}h"
-    if wait < DUE_HORIZON:
-        return f"in {wait // 86400}d"
-    try:
-        return f"{datetime.fromtimestamp(feed.next_due):%b %Y}"
-    except (OverflowError, OSError, ValueError):
-        return "later"
-
-
 def _cell(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
@@ -132,12 +53,7 @@ def _cell(text: str, style: str = "") -> Text:
 class FeedTable(DataTable[Text]):
     """The subscriptions table, moved with the same keys as the headline list."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("g,home", "scroll_top", "First", show=False, id="first"),
-        Binding("G,end", "scroll_bottom", "Last", show=False, id="last"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("feeds_table")
 
 
 class FeedsScreen(Screen[bool]):
@@ -145,32 +61,19 @@ class FeedsScreen(Screen[bool]):
 
     CSS_PATH = "../styles/feeds.tcss"
 
-    BINDINGS: list[BindingType] = [
-        Binding("a", "add", "Add feed", id="feeds.add"),
-        Binding("d", "remove", "Remove", id="feeds.remove"),
-        Binding("r", "refresh_feed", "Refresh", id="feeds.refresh"),
-        Binding("escape,q", "back", "Back", id="feeds.back"),
-        Binding("question_mark", "help", "help", key_display="?", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("feeds")
 
-    def __init__(
-        self, session: Session, *, clock: Clock = time.time, demo: bool | None = None
-    ) -> None:
+    def __init__(self, services: ReaderServices) -> None:
         super().__init__()
-        self.session = session
-        self.clock = clock
+        self.services = services
+        self.session = services.session
+        self.clock = services.clock
+        self.demo = services.demo
+        """In ``--demo`` the bundled feeds are never fetched."""
         self.changed = False
         self.feeds: list[FeedInfo] = []
-        self._demo = demo
         self._busy: set[int] = set()
         self._widths: tuple[int, ...] = ()
-
-    @property
-    def demo(self) -> bool:
-        """True in ``--demo``: the bundled feeds are never fetched (default: the app's mode)."""
-        if self._demo is not None:
-            return self._demo
-        return bool(getattr(self.app, "demo", False))
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Feeds"), id="feeds-title")
@@ -226,7 +129,7 @@ class FeedsScreen(Screen[bool]):
             style = ""
             if feed.dead:
                 style = "bold red"
-            elif feed.last_status == "error":
+            elif feed.last_status == FeedStatus.ERROR:
                 style = "red"
             elif feed.last_status is None:
                 style = "dim"
@@ -313,33 +216,6 @@ class FeedsScreen(Screen[bool]):
     def action_back(self) -> None:
         self.dismiss(self.changed)
 
-    def help_groups(self) -> dict[str, KeyList]:
-        """This screen's keys for the help, after the user's [keys] remapping."""
-        keymap = {
-            action.replace("-", "_"): keys for action, keys in self.session.settings.keys.items()
-        }
-
-        def shown(binding_id: str | None, default: str) -> str:
-            keys = keymap.get(binding_id or "")
-            if not keys:
-                return default
-            return ", ".join(
-                self.app.get_key_display(Binding(key, "")) for key in keys.split(",") if key
-            )
-
-        return {
-            group: [
-                (" / ".join(shown(i, d) for i, d in zip(ids, keys, strict=True)), description)
-                for ids, keys, description in rows
-            ]
-            for group, rows in HELP_ROWS
-        }
-
-    def action_help(self) -> None:
-        from .help_screen import HelpScreen
-
-        self.app.push_screen(HelpScreen(groups=self.help_groups(), title="Feeds keys"))
-
     def action_add(self) -> None:
         from .search_dialog import InputDialog
 
@@ -418,14 +294,9 @@ class FeedsScreen(Screen[bool]):
 
     async def _refresh(self, feed: FeedInfo) -> None:
         """Fetch *feed*, then show the table as it is now and say how it went."""
-        from ..core.refresh import RefreshService
-
         self._busy.add(feed.id)
         try:
-            service = RefreshService(
-                self.session.store, self.session.settings, feeds_file=self.session.paths.feeds_file
-            )
-            report = await service.refresh(feed_ids=[feed.id], snapshots=False)
+            report = await self.services.refresh_feeds([feed.id])
         except UserError as exc:
             self._say(str(exc), error=True)
             await self._reload(feed.id)
@@ -447,7 +318,7 @@ class FeedsScreen(Screen[bool]):
         name = clean_text(outcome.title, 80)
         if outcome.error:
             self._say(f"{name}: {outcome.status}: {outcome.error}", error=True)
-        elif outcome.status == "not modified":
+        elif outcome.status == FeedStatus.NOT_MODIFIED:
             self._say(f"{name}: not modified")
         else:
             self._say(f"{name}: {outcome.new} new, {outcome.updated} updated")

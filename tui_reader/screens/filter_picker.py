@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from ..core.models import FeedInfo, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..core.store import Store
-from .guard import CACHE_ERRORS, report_cache_error
+from ..guard import CACHE_ERRORS, report_cache_error
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
 """The main screen: headlines, the open story and "Read next", all read from the store.
 
-The screen owns what the reader is looking at (the filter, the open story, the undo
-slot for a removed bookmark) and turns keys into store calls. Network work (refreshes,
-full-text fetches) belongs to the app; its results come back here as messages.
+The screen owns what the reader is looking at (the filter, the open story) and turns keys
+into store calls made through the app's services (:mod:`tui_reader.services`). Refreshes
+and full-text fetches run there too; their results come back here as messages. What the
+status line says is worked out in :mod:`tui_reader.status_text`; links, undo and the
+story's flags have small helpers of their own.
 """
 
 from __future__ import annotations
@@ -11,110 +13,84 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import Resize
-from textual.notifications import Notification
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer
 
+from ..core.demo_mode import DEMO_NOTHING_TO_FETCH
 from ..core.http_url import is_http_url
-from ..core.models import Article, Headline, HeadlineFilter
+from ..core.models import (
+    Article,
+    Headline,
+    HeadlineFilter,
+    SnapshotState,
+    StoryFlags,
+    snapshot_state,
+)
 from ..core.sanitize import clean_text
-from ..core.session import Session
-from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING
-from ..messages import RefreshFinished, RefreshProgressed, SnapshotFinished
-from ..text import clock_time, count, short_date
+from ..guard import CACHE_ERRORS, report_cache_error, store_guard
+from ..keymap import bindings_for
+from ..messages import (
+    RefreshFailed,
+    RefreshFinished,
+    RefreshProgressed,
+    RefreshSkipped,
+    RefreshStarted,
+    SnapshotFinished,
+    StoryChanged,
+    WriteFailed,
+)
+from ..services import ReaderServices
+from ..status_text import (
+    Part,
+    context_text,
+    empty_text,
+    finished_parts,
+    joined,
+    last_update_parts,
+    progress_parts,
+)
+from ..text import count
 from ..widgets import ArticleView, HeadlineList, StatusLine, Timeline
 from ..widgets.article_view import EMPTY_HINT
-from .guard import CACHE_ERRORS, report_cache_error, store_guard
-
-if TYPE_CHECKING:
-    from ..app import TuiReaderApp
+from .bookmark_undo import BookmarkUndo
+from .link_actions import LinkActions
 
 NARROW_WIDTH = 100
 """Below this many columns the timeline hides until ``t`` asks for it."""
-PREVIEW_DELAY = 0.08
-"""Moving through the list shows the story after this pause, so held keys stay smooth."""
-UNDO_SECONDS = 10.0
 NO_STORY = "No story open"
-CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
-"""Said with the first copy of a session: we cannot know whether the terminal took it."""
 
 R = TypeVar("R")
-
-
-def failing_part(failing: int) -> tuple[str, str]:
-    """"2 feeds failing — F for details", and its short form for narrow terminals."""
-    feeds = "feed" if failing == 1 else "feeds"
-    return f"{failing} {feeds} failing — F for details", f"{failing} failing — F"
 
 
 class MainScreen(Screen[None]):
     """Headline list, article pane and "Read next" timeline under a status line."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("n", "next_unread", "next", id="next_unread"),
-        Binding("N", "previous_unread", "previous unread", show=False, id="previous_unread"),
-        Binding("b", "bookmark", "bookmark", id="bookmark"),
-        Binding("slash", "search", "search", key_display="/", id="search"),
-        Binding("f", "filter", "filter", id="filter"),
-        Binding("t", "toggle_timeline", "timeline", id="toggle_timeline"),
-        Binding("q", "back", "quit", id="back"),
-        Binding("m", "toggle_read", "read/unread", show=False, id="toggle_read"),
-        Binding("A", "mark_all_read", "mark all read", show=False, id="mark_all_read"),
-        Binding("B", "bookmarks", "bookmarks", show=False, id="bookmarks"),
-        Binding("u", "unread_only", "unread only", show=False, id="unread_only"),
-        Binding("e", "full_text", "full text", show=False, id="full_text"),
-        Binding("o", "open_link", "open in browser", show=False, id="open_link"),
-        Binding("y", "copy_link", "copy link", show=False, id="copy_link"),
-        Binding("c", "open_comments", "comments", show=False, id="open_comments"),
-        Binding("C", "copy_comments", "copy comments link", show=False, id="copy_comments"),
-        Binding("z", "undo_bookmark", "undo", show=False, id="undo"),
-        Binding("escape", "clear_filter", "clear filter", show=False, id="clear_filter"),
-        # Not a priority binding (no region binds space): it then waits behind keys typed
-        # before it, so "j space" in one burst opens the story j moved to.
-        Binding("space", "page_down(True)", "scroll / next unread", show=False, id="scroll"),
-        Binding("pagedown", "page_down(False)", "page down", show=False, priority=True,
-                id="page_down"),
-        Binding("pageup", "page_up", "page up", show=False, priority=True, id="page_up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("main")
 
-    def __init__(self, session: Session, *, clock: Callable[[], float], demo: bool = False) -> None:
+    def __init__(self, services: ReaderServices) -> None:
         super().__init__()
-        self.session = session
-        self.store = session.store
-        self.clock = clock
-        self.demo = demo
+        self.services = services
+        self.session = services.session
+        self.store = services.session.store
+        self.clock = services.clock
+        self.demo = services.demo
         self.filter = HeadlineFilter()
         self.opened = False
         """Whether the story on show was opened (and marked read), not just previewed."""
         self._feed_title: str | None = None
-        self._undo: tuple[int, int | None, Timer, Notification] | None = None
-        """The removed bookmark z can restore: its article, its original time, the timer
-        and the "z to undo" toast."""
-        self._preview: Timer | None = None
-        """The timer that shows the highlighted story once the cursor rests."""
-        self._preview_id: int | None = None
-        """The story a preview is on its way for (timer armed or being shown)."""
-        self._seen_row: int | None = None
-        """The list row the article pane last followed; another one means it moved."""
+        self.links = LinkActions(self, services.keymap)
+        self.undo = BookmarkUndo(self)
         self._timeline_wide = True
         self._timeline_narrow = False
         self._shows = 0
         """Counts calls to show_article, so a slow load loses to a later one."""
-
-    @property
-    def reader_app(self) -> TuiReaderApp:
-        from ..app import TuiReaderApp
-
-        assert isinstance(self.app, TuiReaderApp)
-        return self.app
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run UI work (Markdown mounting) without blocking a key handler."""
@@ -151,6 +127,9 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        keymap = self.services.keymap
+        self.links.keymap = keymap  # the app applies [keys] before the first frame
+        self.undo.undo_key = keymap.hint("undo")
         self.headlines.border_title = "Headlines"
         self.article_view.border_title = "Article"
         self.timeline.border_title = "Read next"
@@ -159,36 +138,24 @@ class MainScreen(Screen[None]):
         self.update_context()
         self._show_last_update()
         self.headlines.focus()
-        first = self.headlines.highlighted
-        if first is not None:
-            # Not awaited: the first frame (the headlines) must not wait for the story's
-            # Markdown, whose first conversion also loads markdownify (0.3 s).
-            self._preview_id = first.id
-            self._spawn(self.show_article(first.id, mark_read=False))
-        else:
-            self._show_nothing()
+        # The first story comes with the list's first Rested message, in a worker: the
+        # first frame (the headlines) must not wait for its Markdown (0.3 s to load).
 
     @store_guard
     def _show_last_update(self) -> None:
-        """Before any refresh: when the cache was last filled and which feeds are failing,
-        so the status is never blank and a broken feed is not a secret."""
         if self.status.refresh_text:
             return
-        parts: list[tuple[str, str]] = []
         failing = self._failing_feeds()
-        if failing:
-            parts.append(failing_part(failing))
-        when = self.store.last_refreshed()
-        if when:
-            now = self.clock()
-            stamp = clock_time(when) if now - when < 86400 else short_date(when, now)
-            parts.append((f"updated {stamp}", stamp))
+        parts = last_update_parts(failing, self.store.last_refreshed(), self.clock())
         if parts:
             self._set_status_parts(parts, error=bool(failing))
 
     def _failing_feeds(self) -> int:
         """Feeds whose last fetch failed (kept in the cache across runs)."""
         return sum(1 for feed in self.store.feeds() if feed.last_error)
+
+    def _empty_text(self) -> str:
+        return empty_text(self.filter, self.demo, self.services.keymap.hint)
 
     # -- layout -----------------------------------------------------------------------
 
@@ -206,18 +173,14 @@ class MainScreen(Screen[None]):
             self.headlines.focus()
         timeline.display = show
 
-    @property
-    def _narrow(self) -> bool:
-        return self.query_one("#panes").has_class("-narrow")
-
     def action_toggle_timeline(self) -> None:
-        if self._narrow:
+        if self.query_one("#panes").has_class("-narrow"):
             self._timeline_narrow = not self._timeline_narrow
         else:
             self._timeline_wide = not self._timeline_wide
         self._apply_layout(self.app.size.width)
 
-    # -- context line -----------------------------------------------------------------
+    # -- status line ------------------------------------------------------------------
 
     @store_guard
     def update_context(self) -> None:
@@ -226,66 +189,33 @@ class MainScreen(Screen[None]):
             unread = self.store.total_unread()
         else:
             unread = self.store.count(replace(self.filter, unread_only=True))
-        label = self.filter.describe(self._feed_title)
-        self.status.set_context(f" tui-reader — {label} · {count(unread)} unread")
-
-    def set_refresh_status(
-        self, text: str, *, short: str | None = None, error: bool = False, busy: bool = False
-    ) -> None:
-        """The status line's right half; *short* is what a narrow terminal shows."""
-        self.status.set_refresh(text, short=short, error=error, busy=busy)
+        self.status.set_context(context_text(self.filter.describe(self._feed_title), unread))
 
     def _set_status_parts(
-        self, parts: list[tuple[str, str]], *, error: bool = False, busy: bool = False
+        self, parts: list[Part], *, error: bool = False, busy: bool = False
     ) -> None:
-        """Join (long, short) pieces into both forms of the right half."""
-        self.set_refresh_status(
-            " · ".join(long for long, _ in parts),
-            short=" · ".join(short for _, short in parts if short),
-            error=error,
-            busy=busy,
-        )
+        long, short = joined(parts)
+        self.status.set_refresh(long, short=short, error=error, busy=busy)
 
     def cache_problem(self, exc: BaseException) -> None:
         """One line about a failed store call (never a traceback)."""
         report_cache_error(self, exc)
 
-    def _empty_text(self) -> str:
-        if self.filter.query:
-            return "Nothing matches — esc clears the search"
-        if self.filter != HeadlineFilter():
-            return "Nothing here — esc shows all feeds"
-        if self.demo:
-            return "No stories"
-        return "No stories yet — r refreshes, F manages feeds"
-
     # -- showing stories --------------------------------------------------------------
 
     @on(HeadlineList.Highlighted)
     def _highlighted(self, event: HeadlineList.Highlighted) -> None:
-        if self._preview is not None:
-            self._preview.stop()
-            self._preview = None
-        headline = event.headline
-        self._seen_row = headline.id if headline is not None else None
-        if headline is None:
-            self._preview_id = None
+        if event.headline is None:
             self._show_nothing()
-            return
-        if self.article is not None and self.article.id == headline.id:
-            self._preview_id = None
-            return
-        self._preview_id = headline.id
-        if self.article is None:
-            self._spawn(self.show_article(headline.id, mark_read=False))
-        else:
-            self._preview = self.set_timer(
-                PREVIEW_DELAY,
-                lambda: self._spawn(self.show_article(headline.id, mark_read=False)),
-            )
+
+    @on(HeadlineList.Rested)
+    def _rested(self, event: HeadlineList.Rested) -> None:
+        """The cursor stopped on a story: show it without marking it read."""
+        self._spawn(self.show_article(event.headline.id, mark_read=False))
 
     def _show_nothing(self) -> None:
         self.opened = False
+        self.headlines.preview_cleared()
         self.article_view.article = None  # keys say "No story open" from now on
         hint = self._empty_text() if self.headlines.total == 0 else None
         self._spawn(self.article_view.show_empty(hint or EMPTY_HINT))
@@ -304,11 +234,7 @@ class MainScreen(Screen[None]):
         self, article_id: int, *, mark_read: bool = True, select: bool = False
     ) -> None:
         """Show a story; opening it (rather than previewing) marks it read."""
-        if self._preview is not None:
-            self._preview.stop()
-            self._preview = None
-        if self._preview_id != article_id:
-            self._preview_id = None  # another story wins over a preview still on its way
+        self.headlines.preview_taken(article_id)
         self._shows += 1
         ticket = self._shows
         try:
@@ -323,7 +249,7 @@ class MainScreen(Screen[None]):
             return
         if mark_read and not article.read:
             article = replace(article, read=True)
-            self._show_flags(article_id, read=True)
+            self._show_flags(article, read=True)
             self._write(partial(self.store.set_read, [article_id], True), article_id,
                         then=lambda _: self.update_context())
         if mark_read or self.article is None or self.article.id != article_id:
@@ -331,8 +257,7 @@ class MainScreen(Screen[None]):
         if select:
             self.headlines.select_article(article_id)
         await self.article_view.show(article)
-        if self._preview_id == article_id:
-            self._preview_id = None
+        self.headlines.preview_done(article_id)
         await self.timeline.show_for(article_id)
 
     async def load_article(self, article_id: int) -> Article | None:
@@ -362,14 +287,7 @@ class MainScreen(Screen[None]):
         this first, so a quick ``j`` then ``b`` bookmarks the story under the cursor, not
         the one the pane showed a moment before. True if another story came on show.
         """
-        if self._preview is not None:
-            self._preview.stop()
-            self._preview = None
-        target = self._preview_id
-        highlighted = self.headlines.highlighted
-        if highlighted is not None and highlighted.id != self._seen_row:
-            # The cursor moved and the screen has not heard yet (keys faster than messages).
-            target = self._seen_row = highlighted.id
+        target = self.headlines.pending_preview()
         if target is None or (self.article is not None and self.article.id == target):
             return False
         await self.show_article(target, mark_read=False)
@@ -384,13 +302,14 @@ class MainScreen(Screen[None]):
 
     # -- flags: on screen at once, in the cache from the writer thread ------------------
 
-    def _show_flags(self, article_id: int, **flags: Any) -> None:
-        """Show a story's new read / bookmark / snapshot flags everywhere it is on screen."""
-        self.headlines.update_flags(article_id, **flags)
-        self.timeline.update_flags(article_id, **flags)
-        article = self.article
-        if article is not None and article.id == article_id:
-            self.article_view.update_status(replace(article, **flags))
+    def _show_flags(self, story: Article | Headline, **changes: Any) -> None:
+        """Show a story's new read / bookmark / full-text flags wherever it is on screen."""
+        self._broadcast(story.id, replace(StoryFlags.of(story), **changes))
+
+    def _broadcast(self, article_id: int, flags: StoryFlags) -> None:
+        message = partial(StoryChanged, article_id, flags)
+        for widget in (self.headlines, self.timeline, self.article_view):
+            widget.post_message(message())
 
     def _write(
         self,
@@ -399,40 +318,38 @@ class MainScreen(Screen[None]):
         *,
         then: Callable[[R], None] | None = None,
     ) -> None:
-        """Write the store in the app's writer thread; the screen already shows the result.
+        """Write the store in the writer thread; the screen already shows the result.
 
         If the write fails, say so in one line and show what the cache really has.
         """
 
         async def run() -> None:
             try:
-                result = await self.reader_app.write(call)
+                result = await self.services.write(call)
             except CACHE_ERRORS as exc:
-                self.write_failed(exc, article_id)
+                self.post_message(WriteFailed(exc, article_id))
                 return
             if then is not None:
                 then(result)
 
         self.run_worker(run(), group="store", exit_on_error=False)
 
-    def write_failed(self, exc: BaseException, article_id: int | None) -> None:
+    def on_write_failed(self, message: WriteFailed) -> None:
         """A store write failed: one line, and the story's real flags back on screen."""
-        self.cache_problem(exc)
-        if article_id is not None:
-            self._row_changed(article_id)
+        self.cache_problem(message.error)
+        if message.article_id is not None:
+            self._spawn(self._row_changed(message.article_id))
         self.update_context()
 
-    @store_guard
-    def _row_changed(self, article_id: int) -> None:
-        """Redraw one story's flags wherever they show, as the cache has them."""
-        headline = self.store.headline(article_id)
+    async def _row_changed(self, article_id: int) -> None:
+        """Show one story's flags as the cache has them, wherever it shows."""
+        try:
+            headline = await asyncio.to_thread(self.store.headline, article_id)
+        except CACHE_ERRORS as exc:
+            self.cache_problem(exc)
+            return
         if headline is not None:
-            self.headlines.update_row(headline)
-        if self.article is not None and self.article.id == article_id:
-            fresh = self.store.article(article_id)
-            if fresh is not None:
-                self.article_view.update_status(fresh)
-        self.timeline.refresh_flags(headline)
+            self._broadcast(article_id, StoryFlags.of(headline))
 
     def _known(self, article_id: int) -> Article | Headline | None:
         """What the screen already has for a story (the open one, else a loaded row)."""
@@ -460,7 +377,7 @@ class MainScreen(Screen[None]):
             return
         await self.show_article(found.id)
 
-    async def action_page_down(self, space: bool) -> None:
+    async def action_page_down(self, space: bool = False) -> None:  # type: ignore[override]
         changed = await self._settle()
         view = self.article_view
         if self.article is None:
@@ -474,25 +391,21 @@ class MainScreen(Screen[None]):
         elif space and view.at_end:
             await self._step_unread(True)
             return
-        # immediate: a burst of presses must each move a page, not all aim at one spot
-        view.scroll_to(y=view.scroll_y + view.scrollable_content_region.height,
-                       animate=False, immediate=True)
+        view.page(1)
 
-    async def action_page_up(self) -> None:
+    async def action_page_up(self) -> None:  # type: ignore[override]
         await self._settle()
         if self.article is None:
             self.headlines.action_page_up()
         else:
-            view = self.article_view
-            view.scroll_to(y=view.scroll_y - view.scrollable_content_region.height,
-                           animate=False, immediate=True)
+            self.article_view.page(-1)
 
     async def action_toggle_read(self) -> None:
         article = await self._story()
         if article is None:
             return
         read = not article.read
-        self._show_flags(article.id, read=read)
+        self._show_flags(article, read=read)
         self._write(partial(self.store.set_read, [article.id], read), article.id,
                     then=lambda _: self.update_context())
 
@@ -517,66 +430,49 @@ class MainScreen(Screen[None]):
         def done(changed: int) -> None:
             self.reload_stories()
             if self.article is not None:
-                self._row_changed(self.article.id)
+                self._spawn(self._row_changed(self.article.id))
             self.notify(f"Marked {count(changed)} stories read.", timeout=3, markup=False)
 
         self._write(partial(self.store.mark_all_read, filt), then=done)
 
-    # -- bookmarks --------------------------------------------------------------------
+    # -- bookmarks and full text ------------------------------------------------------
 
     async def action_bookmark(self) -> None:
         article = await self._story()
         if article is None:
             return
         if article.bookmarked:
-            self._show_flags(article.id, bookmarked=False)
-            self._arm_undo(article.id, article.bookmarked_at)
-            self._write(partial(self.store.set_bookmark, article.id, False), article.id,
-                        then=lambda _: self._row_changed(article.id))
+            self._show_flags(article, bookmarked=False)
+            self.undo.arm(article.id, article.bookmarked_at)
+            self._write(partial(self.store.set_bookmark, article.id, False), article.id)
         else:
             self._set_bookmark(article.id)
 
     def _set_bookmark(self, article_id: int, bookmarked_at: int | None = None) -> None:
         """Bookmark on screen now; in a thread, save it and fetch the page if needed."""
         known = self._known(article_id)
-        flags: dict[str, Any] = {"bookmarked": True}
-        if known is not None and known.url and known.snapshot != SNAPSHOT_OK:
-            flags["snapshot"] = SNAPSHOT_PENDING
-        self._show_flags(article_id, **flags)
+        if known is not None:
+            fetch = bool(known.url) and snapshot_state(known.snapshot) != SnapshotState.OK
+            snapshot = SnapshotState.PENDING.value if fetch else known.snapshot
+            self._show_flags(known, bookmarked=True, snapshot=snapshot)
         store, now = self.store, int(self.clock())
 
         def save() -> bool:
             """Save the flag; True if the page still has to be fetched."""
             store.set_bookmark(article_id, True, now=now, bookmarked_at=bookmarked_at)
             article = store.article(article_id)
-            return article is not None and bool(article.url) and article.snapshot != SNAPSHOT_OK
+            return article is not None and bool(article.url) and (
+                snapshot_state(article.snapshot) != SnapshotState.OK
+            )
 
-        self.reader_app.fetch_full_text(article_id, prepare=save)
-
-    def _arm_undo(self, article_id: int, bookmarked_at: int | None) -> None:
-        self._drop_undo()
-        toast = self.reader_app.notify_handle("Bookmark removed — z to undo",
-                                              timeout=UNDO_SECONDS)
-        timer = self.set_timer(UNDO_SECONDS, self._forget_undo)
-        self._undo = (article_id, bookmarked_at, timer, toast)
-
-    def _drop_undo(self) -> None:
-        """Forget the undo slot, taking its toast away (it would no longer be true)."""
-        if self._undo is not None:
-            self._undo[2].stop()
-            self.reader_app.unnotify(self._undo[3])
-        self._undo = None
-
-    def _forget_undo(self) -> None:
-        self._undo = None
+        self.services.fetch_full_text(article_id, prepare=save)
 
     def action_undo_bookmark(self) -> None:
-        if self._undo is None:
+        removed = self.undo.take()
+        if removed is None:
             self.notify("Nothing to undo.", timeout=2, markup=False)
             return
-        article_id, bookmarked_at, _timer, _toast = self._undo
-        self._drop_undo()
-        self._set_bookmark(article_id, bookmarked_at)
+        self._set_bookmark(removed.article_id, removed.bookmarked_at)
         self.notify("Bookmark restored.", timeout=3, markup=False)
 
     async def action_full_text(self) -> None:
@@ -587,98 +483,52 @@ class MainScreen(Screen[None]):
             self.notify("This story has no web page to fetch.", severity="warning", markup=False)
             return
         if self.demo:
-            from ..app import DEMO_NOTHING_TO_FETCH
-
             self.notify(DEMO_NOTHING_TO_FETCH, timeout=4, markup=False)
             return
-        self._show_flags(article.id, snapshot=SNAPSHOT_PENDING)
+        self._show_flags(article, snapshot=SnapshotState.PENDING.value)
         store, article_id = self.store, article.id
 
         def request() -> bool:
             store.request_snapshot(article_id)
             return True
 
-        self.reader_app.fetch_full_text(article_id, prepare=request)
+        self.services.fetch_full_text(article_id, prepare=request)
 
     # -- links ------------------------------------------------------------------------
 
-    def open_url(self, url: str | None, *, copy_binding: str = "copy_link",
-                 what: str = "the link") -> None:
-        """Open a web link in the browser (in a thread: it can take seconds); anything but
-        http(s) is refused. Without a browser, the message names the key that copies it."""
-        if not url or not is_http_url(url):
-            shown = clean_text(url, 60) if url else "this link"
-            self.notify(
-                f"Not opening {shown}: only web links open.", severity="warning", markup=False
-            )
-            return
-        from .. import links
-
-        opener = links.open_in_browser
-        default_key = "C" if copy_binding == "copy_comments" else "y"
-        hint = links.no_browser(self.reader_app.key_for(copy_binding, default_key), what)
-        notify = self.notify
-
-        def run() -> None:
-            message = opener(url)
-            if message == links.NO_BROWSER:
-                message = hint
-            if message:
-                notify(message, timeout=6, markup=False)  # thread-safe: it posts a message
-
-        self.app.run_worker(run, thread=True, group="browser", exit_on_error=False)
-
     @on(ArticleView.LinkRequested)
     def _link_requested(self, event: ArticleView.LinkRequested) -> None:
-        self.open_url(event.href)
+        self.links.open(event.href)
+
+    async def _link_of(self, comments: bool, missing: str) -> str | None:
+        """The open story's link (or comments link), or None and say why not."""
+        article = await self._story()
+        if article is None:
+            return None
+        url = article.comments_url if comments else article.url
+        if not url:
+            self.notify(missing, timeout=3, markup=False)
+        return url
 
     async def action_open_link(self) -> None:
-        article = await self._story()
-        if article is None:
-            return
-        if not article.url:
-            self.notify("This story has no link.", timeout=3, markup=False)
-            return
-        self.open_url(article.url)
+        url = await self._link_of(False, "This story has no link.")
+        if url:
+            self.links.open(url)
 
     async def action_open_comments(self) -> None:
-        article = await self._story()
-        if article is None:
-            return
-        if not article.comments_url:
-            self.notify("This story has no comments link.", timeout=3, markup=False)
-            return
-        self.open_url(article.comments_url, copy_binding="copy_comments",
-                      what="the comments link")
+        url = await self._link_of(True, "This story has no comments link.")
+        if url:
+            self.links.open(url, copy_action="copy_comments", what="the comments link")
 
     async def action_copy_link(self) -> None:
-        article = await self._story()
-        if article is None:
-            return
-        if not article.url:
-            self.notify("This story has no link to copy.", timeout=3, markup=False)
-            return
-        self._copy(article.url, "Link")
+        url = await self._link_of(False, "This story has no link to copy.")
+        if url:
+            self.links.copy(url, "Link")
 
     async def action_copy_comments(self) -> None:
-        article = await self._story()
-        if article is None:
-            return
-        if not article.comments_url:
-            self.notify("This story has no comments link.", timeout=3, markup=False)
-            return
-        self._copy(article.comments_url, "Comments link")
-
-    def _copy(self, url: str, label: str) -> None:
-        """Copy with OSC 52. Whether the terminal took it cannot be known, so the first
-        copy of a session says what it needs."""
-        self.app.copy_to_clipboard(url)
-        app = self.reader_app
-        message = f"{label} sent to the clipboard"
-        if not app.clipboard_explained:
-            app.clipboard_explained = True
-            message += f" ({CLIPBOARD_HOW})"
-        self.notify(message, timeout=4, markup=False)
+        url = await self._link_of(True, "This story has no comments link.")
+        if url:
+            self.links.copy(url, "Comments link")
 
     # -- filters ----------------------------------------------------------------------
 
@@ -733,57 +583,41 @@ class MainScreen(Screen[None]):
 
     async def action_back(self) -> None:
         if not self._clear_one_filter():
-            await self.reader_app.action_quit()
+            await self.app.run_action("quit")
 
     # -- background results -----------------------------------------------------------
 
+    def on_refresh_started(self, _message: RefreshStarted) -> None:
+        self._set_status_parts([("Checking feeds…", "Checking feeds…")], busy=True)
+
+    def on_refresh_skipped(self, message: RefreshSkipped) -> None:
+        self.status.set_refresh(message.text)
+
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
+        self.status.set_refresh(f"refresh failed: {message.error}", error=True)
+
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
-        progress = message.progress
-        if progress.total == 0:
-            self.set_refresh_status("Checking feeds…", short="⟳", busy=True)
-            return
-        parts = [(f"Refreshing {progress.done}/{progress.total} feeds",
-                  f"⟳ {progress.done}/{progress.total}")]
-        if progress.new_articles:
-            parts.append((f"{progress.new_articles} new", f"{progress.new_articles} new"))
-        self._set_status_parts(parts, busy=True)
+        self._set_status_parts(progress_parts(message.progress), busy=True)
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         report = message.report
-        parts: list[tuple[str, str]] = []
-        failed = len(report.failed)
-        if report.offline:
-            parts.append(("no feed could be reached (offline?)", "offline?"))
-        elif failed:
-            feeds = "feed" if failed == 1 else "feeds"
-            parts.append((f"{failed} {feeds} failed — F for details", f"{failed} failed — F"))
-        else:
+        failing = 0
+        if not report.offline and not report.failed:
             try:
                 failing = self._failing_feeds()  # not due this time, but still broken
             except CACHE_ERRORS:
                 failing = 0
-            if failing:
-                parts.append(failing_part(failing))
-                failed = failing
-        if report.new_articles:
-            parts.append((f"{report.new_articles} new", f"{report.new_articles} new"))
-        if report.outcomes and not report.offline:
-            stamp = clock_time(self.clock())
-            parts.append((f"updated {stamp}", stamp))
-        elif not report.outcomes:
-            parts.append(("up to date", "up to date"))
-        self._set_status_parts(parts, error=bool(failed) or report.offline)
+        parts, error = finished_parts(report, failing, self.clock())
+        self._set_status_parts(parts, error=error)
         self.reload_stories()
 
     @store_guard
     def reload_stories(self) -> None:
         """Stories were added or changed behind our back: read everything again in place."""
         self.headlines.reload()
-        highlighted = self.headlines.highlighted
-        # The list kept its place; the pane keeps its story (no preview for this move).
-        self._seen_row = highlighted.id if highlighted is not None else None
         self.update_context()
         if self.article is None:
+            highlighted = self.headlines.highlighted
             if highlighted is not None:
                 self._spawn(self.show_article(highlighted.id, mark_read=False))
         else:
@@ -801,9 +635,8 @@ class MainScreen(Screen[None]):
         if fresh is not None and fresh != self.article:
             await self.article_view.show_update(fresh)
 
-    @store_guard
     def on_snapshot_finished(self, message: SnapshotFinished) -> None:
-        self._row_changed(message.article_id)
+        self._spawn(self._row_changed(message.article_id))
         article = self.article
         if article is not None and article.id == message.article_id:
             self._spawn(self._show_fresh(article.id))

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from ..core.models import Article
+from ..core.models import Article, SnapshotState, snapshot_state
 from ..core.sanitize import clean_block, clean_text
-from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING
+from ..keymap import bindings_for
+from ..messages import StoryChanged
 from ..text import long_date
 
 EMPTY_HINT = "Choose a headline and press enter to read it."
@@ -37,13 +38,13 @@ _LINES = ("article-title", "article-meta", "article-tags", "article-status", "ar
 def snapshot_line(article: Article) -> str:
     """The bookmark / offline-copy status under the title, or "" when there is none."""
     star = "★ " if article.bookmarked else ""
-    status = article.snapshot
-    if status == SNAPSHOT_OK:
+    state = snapshot_state(article.snapshot)
+    if state == SnapshotState.OK:
         return f"{star}Saved offline" if article.bookmarked else "Full text"
-    if status == SNAPSHOT_PENDING:
+    if state == SnapshotState.PENDING:
         return f"{star}Saving full text…" if article.bookmarked else "Fetching full text…"
-    if status:
-        return f"{star}{clean_text(status, 120)}"
+    if state == SnapshotState.FAILED:
+        return f"{star}{clean_text(article.snapshot, 120)}"
     return "★ Bookmarked" if article.bookmarked else ""
 
 
@@ -85,12 +86,7 @@ def cap_body(body: str, limit: int = MAX_BODY_CHARS) -> tuple[str, str]:
 class ArticleView(VerticalScroll, can_focus=True):
     """One story, scrolled with space / page keys from anywhere on the main screen."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="article_down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="article_up"),
-        Binding("g", "scroll_home", "Top", show=False, id="article_top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="article_bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("article")
 
     class LinkRequested(Message):
         """A link in the body was clicked; the href is untrusted."""
@@ -190,15 +186,17 @@ class ArticleView(VerticalScroll, can_focus=True):
         if not same:
             self.scroll_home(animate=False, immediate=True)
 
-    def update_status(self, article: Article) -> None:
-        """Refresh only the flags (read, bookmark, snapshot) of the story on show; its body
-        stays as shown."""
-        if self.article is not None and self.article.id == article.id:
-            self.article = replace(
-                self.article, read=article.read, bookmarked=article.bookmarked,
-                bookmarked_at=article.bookmarked_at, snapshot=article.snapshot,
-            )
+    def on_story_changed(self, message: StoryChanged) -> None:
+        """Show the open story's new flags (read, bookmark, full text); the body stays."""
+        if self.article is not None and self.article.id == message.article_id:
+            self.article = message.flags.applied(self.article)
             self._set_line("article-status", snapshot_line(self.article))
+
+    def page(self, direction: int) -> None:
+        """Scroll a page down (1) or up (-1), at once: a burst of presses must each move a
+        page, not all aim at one spot."""
+        height = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:

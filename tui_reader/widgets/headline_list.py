@@ -1,207 +1,57 @@
 """The headline list: a line-API widget over a store query, read a page at a time.
 
-Nothing here holds the whole list. :class:`HeadlinePager` knows only how many rows the
-filter matches and keeps a small LRU of 200-row pages, each fetched by keyset cursor from
-a neighbouring page (or from either end of the list), so home, end and scrolling through
-50,000 stories cost a handful of indexed queries. The widget draws two lines per story
-from whatever page the visible lines fall in (toolong's ``LogLines`` does the same).
+Nothing here holds the whole list: :class:`~tui_reader.core.pager.HeadlinePager` reads
+200-row pages by keyset cursor, and the widget draws two lines per story from whatever
+page the visible lines fall in (toolong's ``LogLines`` does the same). The list also
+times previews: it says when the cursor has rested on a story long enough to show it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
-from ..core.errors import UserError
-from ..core.models import Headline, HeadlineFilter
+from ..core.models import Headline, HeadlineFilter, SnapshotState, snapshot_state
+from ..core.pager import PAGE_SIZE, HeadlinePager
 from ..core.sanitize import clean_text
-from ..core.store import SNAPSHOT_OK, SNAPSHOT_PENDING, Store
+from ..core.store import Store
+from ..guard import CACHE_ERRORS
+from ..keymap import bindings_for
+from ..messages import StoryChanged
 from ..text import fit, relative_time
 
-PAGE_SIZE = 200
-MAX_PAGES = 40
 LINES_PER_ROW = 2
-_FLOOR: tuple[int, int] = (-(2**62), -(2**62))
-"""A cursor older than any row: ``before=_FLOOR`` reads the oldest rows (the list's end)."""
+PREVIEW_DELAY = 0.08
+"""Moving through the list shows the story after this pause, so held keys stay smooth."""
 
 
 def offline_word(snapshot: str | None) -> str:
     """A bookmark's offline copy in a word: the full text, still coming, or the summary."""
-    if snapshot == SNAPSHOT_OK:
+    state = snapshot_state(snapshot)
+    if state == SnapshotState.OK:
         return "saved"
-    if snapshot == SNAPSHOT_PENDING:
+    if state == SnapshotState.PENDING:
         return "saving…"
     return "summary only"
-
-
-class HeadlinePager:
-    """Random access to one filter's headlines without loading them all.
-
-    Page ``n`` holds rows ``n*page_size`` to ``(n+1)*page_size - 1`` in newest-first
-    order. It is read with ``after`` = the last cursor of page ``n-1`` or ``before`` = the
-    first cursor of page ``n+1``; the first and last pages need no neighbour. A jump far
-    from any cached page (a scrollbar drag) finds its first row with one OFFSET query.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        filt: HeadlineFilter,
-        *,
-        page_size: int = PAGE_SIZE,
-        max_pages: int = MAX_PAGES,
-        total: int | None = None,
-    ) -> None:
-        self.store = store
-        self.filter = filt
-        self.page_size = page_size
-        self.max_pages = max_pages
-        self.queries = 0
-        """Store queries made so far (tests assert on this, not on timings)."""
-        self._pages: OrderedDict[int, list[Headline]] = OrderedDict()
-        self.total = self._count() if total is None else total
-
-    def _count(self, before: tuple[int, int] | None = None) -> int:
-        self.queries += 1
-        return self.store.count(self.filter, before=before)
-
-    def _query(
-        self,
-        limit: int,
-        *,
-        after: tuple[int, int] | None = None,
-        before: tuple[int, int] | None = None,
-    ) -> list[Headline]:
-        self.queries += 1
-        return self.store.headlines(self.filter, limit=limit, after=after, before=before)
-
-    @property
-    def last_page(self) -> int:
-        return max(0, (self.total - 1) // self.page_size)
-
-    def get(self, index: int) -> Headline | None:
-        """The row at *index*, or None outside the list (or if the data moved under us)."""
-        if not 0 <= index < self.total:
-            return None
-        number, offset = divmod(index, self.page_size)
-        page = self._page(number)
-        return page[offset] if offset < len(page) else None
-
-    def find_cached(self, article_id: int) -> Headline | None:
-        """A loaded row by its story id; never queries."""
-        for page in self._pages.values():
-            for row in page:
-                if row.id == article_id:
-                    return row
-        return None
-
-    def mark_cached_read(self) -> None:
-        """Every loaded row read (after "mark all read" in this filter); never queries."""
-        for number, page in self._pages.items():
-            self._pages[number] = [row if row.read else replace(row, read=True) for row in page]
-
-    def replace_row(self, headline: Headline) -> bool:
-        """Swap in a changed copy of a cached row (read or bookmark flag); True if found."""
-        for page in self._pages.values():
-            for position, row in enumerate(page):
-                if row.id == headline.id:
-                    page[position] = headline
-                    return True
-        return False
-
-    def index_of(self, headline: Headline) -> int | None:
-        """Where *headline* sits in this filter now, or None if it no longer matches."""
-        index = self._count(before=headline.cursor)
-        row = self.get(index)
-        return index if row is not None and row.id == headline.id else None
-
-    def _page(self, number: int) -> list[Headline]:
-        page = self._pages.get(number)
-        if page is not None:
-            self._pages.move_to_end(number)
-            return page
-        if number in (0, self.last_page) or self._neighbour(number) is not None:
-            return self._store_page(number, self._load(number))
-        # Far from anything cached (a scrollbar drag): one indexed jump to where it starts.
-        self.queries += 1
-        start = self.store.cursor_at(self.filter, number * self.page_size - 1)
-        rows = self._query(self.page_size, after=start) if start is not None else []
-        return self._store_page(number, rows)
-
-    def _neighbour(self, number: int) -> int | None:
-        if number - 1 in self._pages and len(self._pages[number - 1]) == self.page_size:
-            return number - 1
-        if number + 1 in self._pages and self._pages[number + 1]:
-            return number + 1
-        return None
-
-    def _load(self, number: int) -> list[Headline]:
-        size = self.page_size
-        if number == 0:
-            return self._query(size)
-        if number == self.last_page:
-            return self._query(self.total - number * size, before=_FLOOR)
-        above = self._pages.get(number - 1)
-        if above and len(above) == size:
-            return self._query(size, after=above[-1].cursor)
-        below = self._pages.get(number + 1)
-        if below:
-            return self._query(size, before=below[0].cursor)
-        if above:  # a short page above means rows vanished; carry on after it
-            return self._query(size, after=above[-1].cursor)
-        return []
-
-    def _store_page(self, number: int, rows: list[Headline]) -> list[Headline]:
-        self._pages[number] = rows
-        self._pages.move_to_end(number)
-        while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
-        return rows
-
-    def next_unread(self, index: int, forward: bool) -> tuple[int, Headline] | None:
-        """The nearest unread row below (or above) *index*, and its index."""
-        current = self.get(index)
-        unread = replace(self.filter, unread_only=True)
-        self.queries += 1
-        if current is None:
-            rows = self.store.headlines(unread, limit=1) if forward else []
-        elif forward:
-            rows = self.store.headlines(unread, limit=1, after=current.cursor)
-        else:
-            rows = self.store.headlines(unread, limit=1, before=current.cursor)
-        if not rows:
-            return None
-        found = rows[0]
-        position = self.index_of(found)
-        return (position, found) if position is not None else None
 
 
 class HeadlineList(ScrollView, can_focus=True):
     """Two lines per story: "● title" and "  Feed · 12m … ★"."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="list_page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list_page_up"),
-        Binding("g,home", "first", "First", show=False, id="first"),
-        Binding("G,end", "last", "Last", show=False, id="last"),
-        Binding("enter", "open", "open", show=False, id="open"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("list")
 
     COMPONENT_CLASSES = {
         "headline-list--cursor",
@@ -233,6 +83,11 @@ class HeadlineList(ScrollView, can_focus=True):
 
         headline: Headline
 
+    class Rested(_Message):
+        """The cursor stayed on a story long enough to show it (see :data:`PREVIEW_DELAY`)."""
+
+        headline: Headline
+
     def __init__(
         self,
         store: Store,
@@ -255,6 +110,11 @@ class HeadlineList(ScrollView, can_focus=True):
         self._generation = 0
         self._error_shown = False
         self.pager = self._new_pager(filt or HeadlineFilter())
+        self._preview_timer: Timer | None = None
+        self._preview_id: int | None = None
+        """The story a preview is on its way for (timer armed, or being shown)."""
+        self._shown_id: int | None = None
+        """The story the article pane shows (or is loading)."""
 
     # -- state ------------------------------------------------------------------------
 
@@ -277,7 +137,7 @@ class HeadlineList(ScrollView, can_focus=True):
         """A row, with store failures turned into one notification instead of a crash."""
         try:
             return self.pager.get(index)
-        except (UserError, sqlite3.Error) as exc:
+        except CACHE_ERRORS as exc:
             self._report(exc)
             return None
 
@@ -293,7 +153,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._error_shown = False
         try:
             return HeadlinePager(self.store, filt, page_size=self._page_size)
-        except (UserError, sqlite3.Error) as exc:
+        except CACHE_ERRORS as exc:
             self._report(exc)
             return HeadlinePager(self.store, filt, page_size=self._page_size, total=0)
 
@@ -308,7 +168,7 @@ class HeadlineList(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._resize_virtual()
-        self.post_message(self.Highlighted(self, self.highlighted))
+        self._cursor_moved()
         self.set_interval(60, self._invalidate)  # "12m" becomes "13m"
 
     def on_resize(self) -> None:
@@ -341,7 +201,7 @@ class HeadlineList(ScrollView, can_focus=True):
         if keep is not None:
             try:
                 index = self.pager.index_of(keep)
-            except (UserError, sqlite3.Error):
+            except CACHE_ERRORS:
                 index = None
         self.cursor = 0
         self._resize_virtual()
@@ -349,7 +209,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._invalidate()
         if index:
             self.move_to(index)
-        self.post_message(self.Highlighted(self, self.highlighted))
+        self._cursor_moved()
 
     def reload(self) -> None:
         """Read the list again (new stories arrived) keeping the selected story where it was.
@@ -365,7 +225,7 @@ class HeadlineList(ScrollView, can_focus=True):
         if selected is not None:
             try:
                 new_cursor = self.pager.index_of(selected)
-            except (UserError, sqlite3.Error):
+            except CACHE_ERRORS:
                 new_cursor = None
         if new_cursor is None:
             new_cursor = min(old_cursor, max(0, self.total - 1))
@@ -380,23 +240,62 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.pager.replace_row(headline):
             self._invalidate()
 
-    def update_flags(self, article_id: int, **flags: object) -> Headline | None:
-        """Show a story's new flags (read, bookmarked, snapshot) before the cache has them.
-
-        Only the loaded copy changes: the screen writes the store in a thread and reads
-        the row back once the write is done. Returns the changed row, if it is loaded.
-        """
-        row = self.pager.find_cached(article_id)
-        if row is None:
-            return None
-        changed = replace(row, **flags)  # type: ignore[arg-type]
-        self.update_row(changed)
-        return changed
-
     def mark_cached_read(self) -> None:
         """Show every story in this filter as read (the store write follows in a thread)."""
         self.pager.mark_cached_read()
         self._invalidate()
+
+    def on_story_changed(self, message: StoryChanged) -> None:
+        """Show a story's new flags (read, bookmarked, full text) if it is loaded; the
+        cache may not have them yet (the write runs in a thread)."""
+        row = self.pager.find_cached(message.article_id)
+        if row is not None:
+            self.update_row(message.flags.applied(row))
+
+    # -- previews ---------------------------------------------------------------------
+
+    def _cursor_moved(self) -> None:
+        """Say the cursor moved, and time the preview of the story it is on now: at once
+        when the pane shows nothing, else once the cursor rests (held keys stay smooth)."""
+        headline = self.highlighted
+        self.post_message(self.Highlighted(self, headline))
+        self._stop_preview_timer()
+        if headline is None or headline.id == self._shown_id:
+            self._preview_id = None
+            return
+        self._preview_id = headline.id
+        if self._shown_id is None:
+            self.post_message(self.Rested(self, headline))
+        else:
+            self._preview_timer = self.set_timer(
+                PREVIEW_DELAY, lambda: self.post_message(self.Rested(self, headline))
+            )
+
+    def _stop_preview_timer(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+
+    def pending_preview(self) -> int | None:
+        """The story a preview is on its way for, its timer stopped: the caller shows it now."""
+        self._stop_preview_timer()
+        return self._preview_id
+
+    def preview_taken(self, article_id: int) -> None:
+        """The pane is loading *article_id*: a preview of another story is dropped."""
+        self._stop_preview_timer()
+        self._shown_id = article_id
+        if self._preview_id != article_id:
+            self._preview_id = None
+
+    def preview_done(self, article_id: int) -> None:
+        if self._preview_id == article_id:
+            self._preview_id = None
+
+    def preview_cleared(self) -> None:
+        """The pane shows no story."""
+        self._stop_preview_timer()
+        self._shown_id = self._preview_id = None
 
     # -- moving -----------------------------------------------------------------------
 
@@ -417,7 +316,7 @@ class HeadlineList(ScrollView, can_focus=True):
             immediate=True,
         )
         if changed:
-            self.post_message(self.Highlighted(self, self.highlighted))
+            self._cursor_moved()
 
     def select_article(self, article_id: int) -> bool:
         """Move the cursor to a story if this filter shows it."""
@@ -427,7 +326,7 @@ class HeadlineList(ScrollView, can_focus=True):
         try:
             headline = self.store.headline(article_id)
             index = self.pager.index_of(headline) if headline is not None else None
-        except (UserError, sqlite3.Error):
+        except CACHE_ERRORS:
             return False
         if index is None:
             return False

@@ -9,14 +9,13 @@ for every story shown cost tens of milliseconds a keypress). All feed text goes 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import textwrap
 from collections.abc import Callable
-from dataclasses import replace
+from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
@@ -24,10 +23,12 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..core.errors import UserError
 from ..core.models import Headline
 from ..core.sanitize import clean_text
 from ..core.store import Store
+from ..guard import CACHE_ERRORS
+from ..keymap import bindings_for
+from ..messages import StoryChanged
 from ..text import ELLIPSIS, fit, timeline_time
 
 READ_NEXT_LIMIT = 8
@@ -118,11 +119,7 @@ class TimelineEntry(Widget):
 class Timeline(VerticalScroll, can_focus=True):
     """Focusable: j/k pick an entry, enter reads it."""
 
-    BINDINGS: list[BindingType] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("enter", "open", "open", show=False, id="open"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("timeline")
 
     class Opened(Message):
         """The user picked a related story."""
@@ -174,7 +171,7 @@ class Timeline(VerticalScroll, can_focus=True):
                 if article_id is not None
                 else []
             )
-        except (UserError, sqlite3.Error) as exc:
+        except CACHE_ERRORS as exc:
             found = []
             self.notify(clean_text(exc, 200), severity="error", markup=False)
         if article_id is not None and [h.id for h in found] == [h.id for h in self.headlines]:
@@ -229,22 +226,17 @@ class Timeline(VerticalScroll, can_focus=True):
     def on_blur(self) -> None:
         self._paint_cursor()
 
-    def update_flags(self, article_id: int, **flags: object) -> None:
-        """Show a story's new flags before the cache has them (the write is under way)."""
-        for headline in self.headlines:
-            if headline.id == article_id:
-                self.refresh_flags(replace(headline, **flags))  # type: ignore[arg-type]
+    def on_story_changed(self, message: StoryChanged) -> None:
+        """A story's flags changed: dim (or brighten) its entry if it is here."""
+        for n, headline in enumerate(self.headlines):
+            if headline.id == message.article_id:
+                changed = message.flags.applied(headline)
+                self.headlines[n] = changed
+                for entry in self.entries:
+                    if entry.headline is not None and entry.headline.id == changed.id:
+                        entry.headline = changed
+                        entry.refresh()
                 return
-
-    def refresh_flags(self, headline: Headline | None) -> None:
-        """A story's read flag changed elsewhere; dim its entry if it is here."""
-        if headline is None:
-            return
-        self.headlines = [headline if h.id == headline.id else h for h in self.headlines]
-        for entry in self.entries:
-            if entry.headline is not None and entry.headline.id == headline.id:
-                entry.headline = headline
-                entry.refresh()
 
     def move_to(self, index: int) -> None:
         if not self.headlines:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Article, Headline, ParsedFeed, ParsedItem
+from ..models import Article, Headline, ParsedFeed, ParsedItem, SnapshotState
 
 CATEGORY_SEP = "\n"
-SNAPSHOT_OK = "ok"
-SNAPSHOT_PENDING = "pending"
+SNAPSHOT_OK = SnapshotState.OK.value
+SNAPSHOT_PENDING = SnapshotState.PENDING.value
 MAX_SNAPSHOT_TRIES = 8
 FUTURE_SLACK = 86400
 """Dates up to a day ahead are clock skew or time zones; beyond that they are clamped."""

@@ -2,9 +2,9 @@
 
 The cache can go away under a running app (a disk error, a closed or corrupt file). Store
 methods raise :class:`~tui_reader.core.store.StoreError` (a ``UserError``) for what they
-recognise, and a raw ``sqlite3.Error`` or ``OSError`` may still slip through. Screens wrap
-their store calls in :func:`store_guard`, or catch :data:`CACHE_ERRORS` and call
-:func:`report_cache_error` where a method has to carry on after the failure.
+recognise, and a raw ``sqlite3.Error`` or ``OSError`` may still slip through. Screens and
+widgets wrap their store calls in :func:`store_guard`, or catch :data:`CACHE_ERRORS` and
+call :func:`report_cache_error` where a method has to carry on after the failure.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, ParamSpec, TypeVar
 from textual.app import App
 from textual.widget import Widget
 
-from ..core.errors import UserError
-from ..core.sanitize import clean_text
+from .core.errors import UserError
+from .core.sanitize import clean_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,7 +48,7 @@ def store_guard(method: Callable[P, R]) -> Callable[P, R | None]:
             return method(*args, **kwargs)
         except CACHE_ERRORS as exc:
             owner = args[0]
-            assert isinstance(owner, Widget), "store_guard decorates methods of screens"
+            assert isinstance(owner, Widget), "store_guard decorates methods of widgets and screens"
             report_cache_error(owner, exc)
             return None
 

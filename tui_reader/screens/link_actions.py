@@ -1,0 +1,63 @@
+"""Opening and copying a story's links from a screen: http(s) only, never through a shell.
+
+Opening can take seconds (``webbrowser`` may wait for the browser), so it runs in a
+thread worker; copying uses OSC 52, which the terminal may or may not honour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+
+from ..core.http_url import is_http_url
+from ..core.sanitize import clean_text
+from ..keymap import Keymap
+
+CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
+"""Said with the first copy of a session: we cannot know whether the terminal took it."""
+
+
+class LinkActions:
+    """A screen's "open in browser" and "copy link", with the hints they need."""
+
+    def __init__(self, screen: Screen[Any], keymap: Keymap) -> None:
+        self.screen = screen
+        self.keymap = keymap
+        self.clipboard_explained = False
+        """Whether this session already said how OSC 52 copying works."""
+
+    def open(self, url: str | None, *, copy_action: str = "copy_link",
+             what: str = "the link") -> None:
+        """Open a web link in the browser; anything but http(s) is refused. Without a
+        browser, the message names the key that copies the same link."""
+        screen = self.screen
+        if not url or not is_http_url(url):
+            shown = clean_text(url, 60) if url else "this link"
+            screen.notify(
+                f"Not opening {shown}: only web links open.", severity="warning", markup=False
+            )
+            return
+        from .. import links
+
+        hint = links.no_browser(self.keymap.hint(copy_action), what)
+        notify = screen.notify
+
+        def run() -> None:
+            message = links.open_in_browser(url)
+            if message == links.NO_BROWSER:
+                message = hint
+            if message:
+                notify(message, timeout=6, markup=False)  # thread-safe: it posts a message
+
+        screen.app.run_worker(run, thread=True, group="browser", exit_on_error=False)
+
+    def copy(self, url: str, label: str) -> None:
+        """Copy with OSC 52. Whether the terminal took it cannot be known, so the first
+        copy of a session says what it needs."""
+        self.screen.app.copy_to_clipboard(url)
+        message = f"{label} sent to the clipboard"
+        if not self.clipboard_explained:
+            self.clipboard_explained = True
+            message += f" ({CLIPBOARD_HOW})"
+        self.screen.notify(message, timeout=4, markup=False)

@@ -1,0 +1,93 @@
+"""What the status line and the empty list say, as pure functions of the reader's state.
+
+Each right-half message is a list of (long, short) parts: a wide terminal shows the long
+forms joined with " · ", a narrow one the short forms (see widgets/status_line.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .core.models import HeadlineFilter
+from .text import clock_time, count, short_date
+
+if TYPE_CHECKING:
+    from .core.refresh import RefreshProgress, RefreshReport
+
+Part = tuple[str, str]
+"""(long form, short form) of one piece of the status line's right half."""
+
+
+def joined(parts: list[Part]) -> tuple[str, str]:
+    """The long and the short line."""
+    return " · ".join(long for long, _ in parts), " · ".join(s for _, s in parts if s)
+
+
+def failing_part(failing: int) -> Part:
+    """"2 feeds failing — F for details", and its short form for narrow terminals."""
+    feeds = "feed" if failing == 1 else "feeds"
+    return f"{failing} {feeds} failing — F for details", f"{failing} failing — F"
+
+
+def last_update_parts(failing: int, last_refreshed: int | None, now: float) -> list[Part]:
+    """Before any refresh: which feeds are failing and when the cache was last filled, so
+    the status is never blank and a broken feed is not a secret."""
+    parts: list[Part] = []
+    if failing:
+        parts.append(failing_part(failing))
+    if last_refreshed:
+        recent = now - last_refreshed < 86400
+        stamp = clock_time(last_refreshed) if recent else short_date(last_refreshed, now)
+        parts.append((f"updated {stamp}", stamp))
+    return parts
+
+
+def progress_parts(progress: RefreshProgress) -> list[Part]:
+    if progress.total == 0:
+        return [("Checking feeds…", "⟳")]
+    parts = [(f"Refreshing {progress.done}/{progress.total} feeds",
+              f"⟳ {progress.done}/{progress.total}")]
+    if progress.new_articles:
+        parts.append((f"{progress.new_articles} new", f"{progress.new_articles} new"))
+    return parts
+
+
+def finished_parts(report: RefreshReport, failing: int, now: float) -> tuple[list[Part], bool]:
+    """The line after a refresh, and whether it reports a problem. *failing* counts the
+    feeds still broken from earlier fetches (not due this time)."""
+    parts: list[Part] = []
+    failed = len(report.failed)
+    if report.offline:
+        parts.append(("no feed could be reached (offline?)", "offline?"))
+    elif failed:
+        feeds = "feed" if failed == 1 else "feeds"
+        parts.append((f"{failed} {feeds} failed — F for details", f"{failed} failed — F"))
+    elif failing:
+        parts.append(failing_part(failing))
+        failed = failing
+    if report.new_articles:
+        parts.append((f"{report.new_articles} new", f"{report.new_articles} new"))
+    if report.outcomes and not report.offline:
+        stamp = clock_time(now)
+        parts.append((f"updated {stamp}", stamp))
+    elif not report.outcomes:
+        parts.append(("up to date", "up to date"))
+    return parts, bool(failed) or report.offline
+
+
+def context_text(label: str, unread: int) -> str:
+    """The left half: where the reader is and how much is unread."""
+    return f" tui-reader — {label} · {count(unread)} unread"
+
+
+def empty_text(filt: HeadlineFilter, demo: bool, key: Callable[[str], str] = str) -> str:
+    """What an empty headline list says, with the key that gets out of it (*key* names
+    an action's key as the user has it, see Keymap.hint)."""
+    if filt.query:
+        return f"Nothing matches — {key('clear_filter')} clears the search"
+    if filt != HeadlineFilter():
+        return f"Nothing here — {key('clear_filter')} shows all feeds"
+    if demo:
+        return "No stories"
+    return f"No stories yet — {key('refresh')} refreshes, {key('feeds')} manages feeds"
