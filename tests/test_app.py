@@ -17,8 +17,8 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown
 
 from tui_reader.app import TuiReaderApp
-from tui_reader.core.demo_mode import DEMO_STATUS
 from tui_reader.core.demo import build_demo_home
+from tui_reader.core.demo_mode import DEMO_STATUS
 from tui_reader.core.feeds_file import Subscription
 from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.refresh import RefreshProgress

@@ -25,21 +25,21 @@ from textual.worker import WorkerFailed
 
 from tui_reader import links
 from tui_reader.app import TuiReaderApp
+from tui_reader.background import Background
 from tui_reader.commands import TuiReaderCommands
 from tui_reader.core.demo import DEMO_NOW, build_demo_home
+from tui_reader.core.demo_mode import DEMO_REFUSAL
+from tui_reader.core.feed_status import due_words, status_words
 from tui_reader.core.feeds_file import load_subscriptions
 from tui_reader.core.models import FeedInfo, HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.paths import Paths
 from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.subscribe import add_subscription
-from tui_reader.screens.confirm import ConfirmDialog
-from tui_reader.background import Background
-from tui_reader.core.demo_mode import DEMO_REFUSAL
-from tui_reader.core.feed_status import due_words, status_words
+from tui_reader.guard import store_guard
 from tui_reader.keymap import UNBOUND, Action, Keymap
+from tui_reader.screens.confirm import ConfirmDialog
 from tui_reader.screens.feeds_screen import FeedsScreen
 from tui_reader.screens.filter_picker import FilterPicker
-from tui_reader.guard import store_guard
 from tui_reader.screens.help_screen import HelpScreen, KeyGroup
 from tui_reader.screens.search_dialog import SearchDialog
 

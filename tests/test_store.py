@@ -89,7 +89,8 @@ def test_schema_version_set_and_reopen_is_a_no_op(
     def boom(_conn: sqlite3.Connection) -> None:
         raise AssertionError("a migration ran on an up-to-date cache")
 
-    monkeypatch.setattr("tui_reader.core.store.connection.MIGRATIONS", [boom] * len(schema.MIGRATIONS))
+    monkeypatch.setattr("tui_reader.core.store.connection.MIGRATIONS",
+                        [boom] * len(schema.MIGRATIONS))
     with open_store(db) as s:
         assert [h.title for h in s.headlines()] == ["Alpha"]
     assert raw(db, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == master
