@@ -2,41 +2,34 @@
 
 Polite: a User-Agent that names us, conditional requests, a global and a per-host cap on
 concurrent requests. Bounded: redirects are followed by hand so each hop's scheme is
-checked, and bodies are decompressed here with a running cap, because httpx's own decoders
-inflate a whole network chunk at once (a few kilobytes of brotli can expand to terabytes).
-Honest: any HTTP status comes back as a :class:`FetchResult` for the caller to judge;
-only transport failures raise, as a :class:`FetchError` with a one-line message.
+checked, and bodies are decompressed with a running cap (``http_decode``), because httpx's
+own decoders inflate a whole network chunk at once (a few kilobytes of brotli can expand
+to terabytes). Honest: any HTTP status comes back as a :class:`FetchResult` for the caller
+to judge; only transport failures raise, as a :class:`FetchError` with a one-line message
+(both in ``http_result``). What the headers say about caching is read in ``http_cache``.
+Callers import from here only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime
 import functools
-import math
-import socket
 import ssl
-import time
 import zlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tui_reader import __version__
 from tui_reader.core.config import Settings
+from tui_reader.core.http_cache import _header_token, fresh_for, parse_retry_after
+from tui_reader.core.http_decode import ACCEPT_ENCODING, _brotli_error, _decoded, _decoders
+from tui_reader.core.http_result import FetchError, FetchResult, _describe, http_reason
 from tui_reader.core.http_url import is_http_url
 from tui_reader.core.sanitize import URL_UNSAFE, clean_text
-
-try:
-    import brotli
-except ImportError:  # pragma: no cover - httpx[brotli] brings it on CPython
-    brotli = None
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
@@ -44,12 +37,9 @@ FEED_ACCEPT = (
     "application/json;q=0.8, text/html;q=0.5, */*;q=0.1"
 )
 """Accept header for feed fetches; HTML stays acceptable so discovery can follow."""
-
 HTML_ACCEPT = "text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.5"
 """Accept header for web pages (discovery, full-text snapshots)."""
-
 DEFAULT_USER_AGENT = f"tui-reader/{__version__} (+terminal news reader)"
-ACCEPT_ENCODING = "gzip, deflate, br" if brotli is not None else "gzip, deflate"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -61,100 +51,14 @@ __all__ = [
     "FetchError",
     "FetchResult",
     "PoliteClient",
+    "http_reason",
     "is_http_url",
     "parse_retry_after",
 ]
 
 
-class FetchError(Exception):
-    """A transport failure, with a short message fit for a status line.
-
-    ``network`` is True when the server could not be reached at all (refused, no DNS,
-    timed out): when every feed fails that way the machine is probably offline.
-    """
-
-    def __init__(self, message: str, *, network: bool = False) -> None:
-        super().__init__(message)
-        self.network = network
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What the server answered, whatever the status."""
-
-    url: str
-    """The final URL, after redirects."""
-    status: int
-    content: bytes
-    content_type: str | None
-    etag: str | None
-    last_modified: str | None
-    permanent_url: str | None = None
-    """Where the feed now lives when every redirect hop was permanent (301/308), else None."""
-    retry_after: int | None = None
-    """Seconds to wait, from Retry-After in either of its two forms."""
-    fresh_for: int | None = None
-    """Seconds the answer stays fresh (Cache-Control max-age, else Expires), if it says."""
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status <= 299
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> int | None:
-    """Seconds from a Retry-After value: delta-seconds or an HTTP-date (never negative)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return int(value)
-    when = _http_date(value)
-    if when is None:
-        return None
-    delta = when - (time.time() if now is None else now)
-    return max(0, math.ceil(delta))
-
-
-def _http_date(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:  # "-0000" and friends: HTTP-dates are GMT anyway
-        when = when.replace(tzinfo=datetime.UTC)
-    return when.timestamp()
-
-
-def fresh_for(cache_control: str | None, expires: str | None, date: str | None,
-              now: float | None = None) -> int | None:
-    """How long a response stays fresh by its headers (RFC 9111: max-age wins over
-    Expires, which counts from the server's Date); None when they don't say or forbid
-    reuse."""
-    directives = [d.strip().lower() for d in (cache_control or "").split(",")]
-    if any(d in ("no-store", "no-cache") for d in directives):
-        return None
-    for directive in directives:
-        name, _, value = directive.partition("=")
-        if name.strip() == "max-age":
-            value = value.strip().strip('"')
-            return int(value) if value.isdigit() else None
-    until = _http_date(expires)
-    if until is None:
-        return None
-    since = _http_date(date)
-    start = since if since is not None else (time.time() if now is None else now)
-    return max(0, int(until - start))
-
-
 def _size_label(n: int) -> str:
+    """A byte count as the 'response larger than' message words it."""
     if n >= _MB and n % _MB == 0:
         return f"{n // _MB} MB"
     if n >= _MB:
@@ -162,81 +66,6 @@ def _size_label(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} bytes"
-
-
-def _header_token(value: str | None) -> str | None:
-    """A validator header kept only if it can be sent back verbatim."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value or len(value) > 1024 or not all(" " <= ch <= "~" for ch in value):
-        return None
-    return value
-
-
-# -- bounded decompression ---------------------------------------------------------------
-
-
-class _Decoder(Protocol):
-    def decode(self, data: bytes, limit: int) -> bytes: ...
-
-    def flush(self) -> bytes: ...
-
-
-class _ZlibDecoder:
-    """gzip or deflate; returns at most ``limit + 1`` bytes per call so overflow shows."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._raw_fallback = name == "deflate"
-        # 47 = auto-detect zlib or gzip header; deflate is zlib-wrapped unless it isn't.
-        self._d = zlib.decompressobj(15 if name == "deflate" else 47)
-
-    def decode(self, data: bytes, limit: int) -> bytes:
-        try:
-            out = self._d.decompress(data, limit + 1)
-        except zlib.error:
-            if not self._raw_fallback:
-                raise
-            # Some servers send raw deflate without the zlib header.
-            self._raw_fallback = False
-            self._d = zlib.decompressobj(-15)
-            out = self._d.decompress(data, limit + 1)
-        self._raw_fallback = False
-        return out
-
-    def flush(self) -> bytes:
-        return self._d.flush()
-
-
-class _BrotliDecoder:
-    name = "br"
-
-    def __init__(self) -> None:
-        assert brotli is not None
-        self._d = brotli.Decompressor()
-
-    def decode(self, data: bytes, limit: int) -> bytes:
-        try:
-            return self._d.process(data, output_buffer_limit=limit + 1)
-        except TypeError:  # pragma: no cover - brotli < 1.2 has no output limit
-            return self._d.process(data)
-
-    def flush(self) -> bytes:
-        return b""
-
-
-def _decoders(content_encoding: str | None) -> list[_Decoder]:
-    """Decoders in the order to apply them (the reverse of how they were applied)."""
-    result: list[_Decoder] = []
-    for token in reversed((content_encoding or "").lower().split(",")):
-        token = token.strip()
-        if token in ("gzip", "x-gzip", "deflate"):
-            result.append(_ZlibDecoder("deflate" if token == "deflate" else "gzip"))
-        elif token == "br" and brotli is not None:
-            result.append(_BrotliDecoder())
-        # identity, empty and unknown codings pass through, as httpx does
-    return result
 
 
 # -- the client --------------------------------------------------------------------------
@@ -261,6 +90,8 @@ def tls_context(trust_env: bool = True) -> ssl.SSLContext:
 
 @dataclass(frozen=True)
 class _Redirect:
+    """A hop's answer that says go elsewhere; get() follows it after checking the target."""
+
     status: int
     location: str
 
@@ -321,6 +152,7 @@ class PoliteClient:
             self._client = None
 
     def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        """The host's semaphore, made on first use: hosts are not known in advance."""
         key = host_key(url)
         sem = self._hosts.get(key)
         if sem is None:
@@ -401,6 +233,7 @@ class PoliteClient:
                 raise FetchError(f"network error ({type(exc).__name__})", network=True) from exc
 
     async def _finish(self, url: str, response: httpx.Response) -> FetchResult | _Redirect:
+        """A hop's answer: a redirect to follow, or the result with its body read (capped)."""
         status = response.status_code
         if status in _REDIRECTS:
             location = response.headers.get("location")
@@ -445,32 +278,6 @@ class PoliteClient:
         return b"".join(chunks)
 
 
-async def _decoded(
-    raw: AsyncIterator[bytes], decoders: list[_Decoder], limit: int
-) -> AsyncIterator[bytes]:
-    """Run raw chunks through the decoders, none allowed to produce more than is left of
-    ``limit``, so the caller sees an overflow after at most one extra byte."""
-    produced = 0
-
-    def through(data: bytes, stages: list[_Decoder]) -> bytes:
-        for dec in stages:
-            if not data:
-                break
-            data = dec.decode(data, max(limit - produced, 0))
-        return data
-
-    async for chunk in raw:
-        out = through(chunk, decoders)
-        if out:
-            produced += len(out)
-            yield out
-    for i, dec in enumerate(decoders):
-        out = through(dec.flush(), decoders[i + 1 :])
-        if out:
-            produced += len(out)
-            yield out
-
-
 def _check_url(url: str) -> None:
     """Refuse, as a FetchError, a URL that httpx or the socket layer would choke on."""
     try:
@@ -482,67 +289,9 @@ def _check_url(url: str) -> None:
         raise FetchError(f"invalid URL: {clean_text(url, 80)}")
 
 
-def _brotli_error() -> type[BaseException]:
-    return brotli.error if brotli is not None else zlib.error
-
-
 def _with_permanent(result: FetchResult, final_url: str) -> FetchResult:
+    """The result, noting where the feed now lives so the caller can update its URL."""
     return dataclasses.replace(result, permanent_url=final_url)
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    node: BaseException | None = exc
-    while node is not None and node not in seen and len(seen) < 8:
-        seen.append(node)
-        node = node.__cause__ or node.__context__
-    return seen
-
-
-def _describe(exc: httpx.HTTPError, timeout: float) -> str:
-    """A short, traceback-free phrase for an httpx failure."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out after {timeout:g}s"
-    if isinstance(exc, httpx.ProxyError):
-        return "proxy error"
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return "not an http(s) URL"
-    chain = _causes(exc)
-    text = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, socket.gaierror) for e in chain) or any(
-        s in text
-        for s in ("name or service", "name resolution", "nodename", "getaddrinfo", "no address")
-    ):
-        return "host not found"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
-        return "connection refused"
-    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or "certificate" in text:
-        return "TLS certificate not trusted"
-    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in text or "tls" in text:
-        return "TLS handshake failed"
-    if "unreachable" in text:
-        return "network unreachable"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        if "disconnect" in text or "closed" in text:
-            return "server closed the connection"
-        return "server sent an invalid HTTP response"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
-        return "connection lost"
-    if isinstance(exc, httpx.LocalProtocolError):
-        return "could not send the request"
-    return "network error"
-
-
-def http_reason(status: int) -> str:
-    """"HTTP 403 Forbidden": how a status reads in a status line."""
-    from http import HTTPStatus
-
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
 
 
 def client_for(settings: Settings) -> PoliteClient:

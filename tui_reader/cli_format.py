@@ -1,0 +1,58 @@
+"""How the headless commands print: aligned tables for people, JSON for scripts.
+
+Stored text is clean already, but a terminal deserves both cleanings, so every table
+cell is cleaned again here on its way out.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from .core.sanitize import clean_text
+
+
+def _local(ts: int | None) -> str:
+    """A timestamp in local time for tables, '-' when there is none."""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
+
+
+def _iso(ts: int | None) -> str | None:
+    """A timestamp as UTC ISO 8601 for JSON; imported late, only --json needs it."""
+    from .core.bookmarks_export import iso
+
+    return iso(ts)
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut to width with an ellipsis, so a long title cannot push the columns apart."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _table(rows: list[list[str]], headers: list[str], widths: list[int | None]) -> str:
+    """A plain aligned table; ``None`` width means "as wide as it needs" (last column)."""
+    lines = []
+    for row in [headers, *rows]:
+        cells = []
+        for cell, width in zip(row, widths, strict=True):
+            cell = clean_text(cell)  # stored text is clean already; a terminal deserves both
+            cells.append(_fit(cell, width).ljust(width) if width else cell)
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _print_json(data: Any) -> None:
+    """JSON as scripts read it: indented, non-ASCII text kept as written."""
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _feed_status(feed: Any) -> str:
+    """A feed's STATUS cell: dead, failing, when it was last fetched, or never."""
+    if feed.dead:
+        return f"dead: {feed.last_error or 'gone'}"
+    if feed.last_error:
+        return f"error: {feed.last_error}"
+    if feed.last_status:
+        return f"{feed.last_status} {_local(feed.last_fetched)}"
+    return "never fetched"
