@@ -7,9 +7,11 @@ cell is cleaned again here on its way out.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from typing import Any
 
+from .core.models import FeedInfo
 from .core.sanitize import clean_text
 
 
@@ -47,12 +49,8 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _feed_status(feed: Any) -> str:
-    """A feed's STATUS cell: dead, failing, when it was last fetched, or never."""
-    if feed.dead:
-        return f"dead: {feed.last_error or 'gone'}"
-    if feed.last_error:
-        return f"error: {feed.last_error}"
-    if feed.last_status:
-        return f"{feed.last_status} {_local(feed.last_fetched)}"
-    return "never fetched"
+def _feed_status(feed: FeedInfo) -> str:
+    """A feed's STATUS cell, worded as the feeds screen words it, with a full date."""
+    from .core.feed_status import status_words
+
+    return status_words(feed, time.time(), lambda ts, _now: _local(int(ts)))

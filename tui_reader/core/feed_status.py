@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from .models import FeedInfo, FeedStatus
@@ -26,16 +27,21 @@ def _reason(error: str | None) -> str:
     return text
 
 
-def status_words(feed: FeedInfo, now: float) -> str:
-    """The last fetch in a few words: "ok 10:42", "not modified", "error: …", "dead: …"."""
+def status_words(
+    feed: FeedInfo, now: float, stamp: Callable[[float, float], str] | None = None
+) -> str:
+    """The last fetch in a few words: "ok 10:42", "not modified 9 Nov", "error: …",
+    "dead: 410 Gone". *stamp* writes the fetch time (the CLI prints a full date)."""
     if feed.dead or feed.last_status == FeedStatus.DEAD:
         return f"dead: {_reason(feed.last_error) or 'gone'}"
     if feed.last_status is None:
         return "never fetched"
     if feed.last_status in (FeedStatus.OK, FeedStatus.NOT_MODIFIED):
         status = clean_text(feed.last_status)
-        return f"{status} {_when(feed.last_fetched, now)}" if feed.last_fetched else status
-    if feed.last_status == FeedStatus.ERROR:
+        if not feed.last_fetched:
+            return status
+        return f"{status} {(stamp or _when)(feed.last_fetched, now)}"
+    if feed.last_status == FeedStatus.ERROR or feed.last_error:
         return f"error: {clean_text(feed.last_error) or 'unknown'}"
     return clean_text(feed.last_status)
 
