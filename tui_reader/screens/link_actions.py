@@ -11,6 +11,7 @@ from typing import Any
 from textual.screen import Screen
 
 from ..core.http_url import is_http_url
+from ..core.models import Article
 from ..core.sanitize import clean_text
 from ..keymap import Keymap
 
@@ -61,3 +62,24 @@ class LinkActions:
             self.clipboard_explained = True
             message += f" ({CLIPBOARD_HOW})"
         self.screen.notify(message, timeout=4, markup=False)
+
+    def open_story(self, article: Article, *, comments: bool = False) -> None:
+        """``o`` / ``c``: the story's page or its comments in the browser."""
+        url = article.comments_url if comments else article.url
+        if not url:
+            self._missing("comments link" if comments else "link")
+        elif comments:
+            self.open(url, copy_action="copy_comments", what="the comments link")
+        else:
+            self.open(url)
+
+    def copy_story(self, article: Article, *, comments: bool = False) -> None:
+        """``y`` / ``C``: the story's link or its comments link to the clipboard."""
+        url = article.comments_url if comments else article.url
+        if not url:
+            self._missing("comments link" if comments else "link to copy")
+        else:
+            self.copy(url, "Comments link" if comments else "Link")
+
+    def _missing(self, what: str) -> None:
+        self.screen.notify(f"This story has no {what}.", timeout=3, markup=False)

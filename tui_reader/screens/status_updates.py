@@ -1,0 +1,85 @@
+"""The status line's two halves kept up to date: where the reader is, what refreshes did.
+
+The words come from :mod:`tui_reader.status_text`; this class reads the counts they need
+from the store and hands the result to the :class:`~tui_reader.widgets.StatusLine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..core.models import HeadlineFilter
+from ..core.store import Store
+from ..guard import CACHE_ERRORS
+from ..status_text import (
+    Part,
+    context_text,
+    finished_parts,
+    joined,
+    last_update_parts,
+    progress_parts,
+)
+from ..widgets import StatusLine
+
+if TYPE_CHECKING:
+    from ..core.refresh import RefreshProgress, RefreshReport
+
+
+class StatusUpdates:
+    """Writes the status line; store errors propagate to the caller's guard."""
+
+    def __init__(self, line: Callable[[], StatusLine], store: Store,
+                 clock: Callable[[], float]) -> None:
+        self._line = line
+        self.store = store
+        self.clock = clock
+
+    @property
+    def line(self) -> StatusLine:
+        return self._line()
+
+    def failing_feeds(self) -> int:
+        """Feeds whose last fetch failed (kept in the cache across runs)."""
+        return sum(1 for feed in self.store.feeds() if feed.last_error)
+
+    def context(self, filt: HeadlineFilter, label: str) -> None:
+        """The left half: where we are and how much is unread."""
+        if filt == HeadlineFilter():
+            unread = self.store.total_unread()
+        else:
+            unread = self.store.count(replace(filt, unread_only=True))
+        self.line.set_context(context_text(label, unread))
+
+    def show(self, parts: list[Part], *, error: bool = False, busy: bool = False) -> None:
+        long, short = joined(parts)
+        self.line.set_refresh(long, short=short, error=error, busy=busy)
+
+    def last_update(self) -> None:
+        """Before any refresh: failing feeds and when the cache was last filled."""
+        if self.line.refresh_text:
+            return
+        failing = self.failing_feeds()
+        parts = last_update_parts(failing, self.store.last_refreshed(), self.clock())
+        if parts:
+            self.show(parts, error=bool(failing))
+
+    def started(self) -> None:
+        self.show([("Checking feeds…", "Checking feeds…")], busy=True)
+
+    def said(self, text: str, *, error: bool = False) -> None:
+        self.line.set_refresh(text, error=error)
+
+    def progressed(self, progress: RefreshProgress) -> None:
+        self.show(progress_parts(progress), busy=True)
+
+    def finished(self, report: RefreshReport) -> None:
+        failing = 0
+        if not report.offline and not report.failed:
+            try:
+                failing = self.failing_feeds()  # not due this time, but still broken
+            except CACHE_ERRORS:
+                failing = 0
+        parts, error = finished_parts(report, failing, self.clock())
+        self.show(parts, error=error)
