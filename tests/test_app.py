@@ -581,9 +581,9 @@ async def test_demo_shows_the_world_story_and_a_timeline(tmp_path: Path) -> None
 @pytest.fixture
 def slow_preview(monkeypatch: pytest.MonkeyPatch) -> None:
     """A preview that never lands by itself: every key must flush it first."""
-    from tui_reader.widgets import headline_list
+    from tui_reader.widgets import preview_timer
 
-    monkeypatch.setattr(headline_list, "PREVIEW_DELAY", 30.0)
+    monkeypatch.setattr(preview_timer, "PREVIEW_DELAY", 30.0)
 
 
 def story_id(session: Session, title: str) -> int:

@@ -67,7 +67,7 @@ class StoryPanes:
                    select: bool = False) -> None:
         """Show a story; opening it (rather than previewing) marks it read."""
         screen = self.screen
-        screen.headlines.preview_taken(article_id)
+        screen.headlines.previews.taken(article_id)
         self._shows += 1
         ticket = self._shows
         try:
@@ -89,7 +89,7 @@ class StoryPanes:
         if select:
             screen.headlines.select_article(article_id)
         await screen.article_view.show(article)
-        screen.headlines.preview_done(article_id)
+        screen.headlines.previews.done(article_id)
         await screen.timeline.show_for(article_id)
 
     async def load(self, article_id: int) -> Article | None:
@@ -117,7 +117,7 @@ class StoryPanes:
         """The list is empty (or the cursor left it): say how to get a story."""
         screen = self.screen
         self.opened = False
-        screen.headlines.preview_cleared()
+        screen.headlines.previews.cleared()
         screen.article_view.article = None  # keys say "No story open" from now on
         hint = screen.empty_text() if screen.headlines.total == 0 else EMPTY_HINT
         screen.spawn(screen.article_view.show_empty(hint))
@@ -151,7 +151,7 @@ class StoryPanes:
     async def settle(self) -> bool:
         """Show the highlighted story now if its preview is still on its way; True if
         another story came on show."""
-        target = self.screen.headlines.pending_preview()
+        target = self.screen.headlines.previews.pending()
         if target is None or (self.article is not None and self.article.id == target):
             return False
         await self.show(target, mark_read=False)

@@ -2,8 +2,8 @@
 
 Nothing here holds the whole list: :class:`~tui_reader.core.pager.HeadlinePager` reads
 200-row pages by keyset cursor, and the widget draws two lines per story from whatever
-page the visible lines fall in (toolong's ``LogLines`` does the same). The list also
-times previews: it says when the cursor has rested on a story long enough to show it.
+page the visible lines fall in (toolong's ``LogLines`` does the same). Its
+:class:`PreviewTimer` says when the cursor has rested on a story long enough to show it.
 """
 
 from __future__ import annotations
@@ -11,41 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
-from ..core.models import Headline, HeadlineFilter, SnapshotState, snapshot_state
+from ..core.models import Headline, HeadlineFilter
 from ..core.pager import PAGE_SIZE, HeadlinePager
 from ..core.sanitize import clean_text
 from ..core.store import Store
 from ..guard import CACHE_ERRORS
 from ..keymap import bindings_for
 from ..messages import StoryChanged
-from ..text import fit, relative_time
+from ..text import fit
+from .headline_row import RowPainter
+from .preview_timer import PreviewTimer
 
 LINES_PER_ROW = 2
-PREVIEW_DELAY = 0.08
-"""Moving through the list shows the story after this pause, so held keys stay smooth."""
-
-
-def offline_word(snapshot: str | None) -> str:
-    """A bookmark's offline copy in a word: the full text, still coming, or the summary."""
-    state = snapshot_state(snapshot)
-    if state == SnapshotState.OK:
-        return "saved"
-    if state == SnapshotState.PENDING:
-        return "saving…"
-    return "summary only"
 
 
 class HeadlineList(ScrollView, can_focus=True):
@@ -84,7 +70,7 @@ class HeadlineList(ScrollView, can_focus=True):
         headline: Headline
 
     class Rested(_Message):
-        """The cursor stayed on a story long enough to show it (see :data:`PREVIEW_DELAY`)."""
+        """The cursor stayed on a story long enough to show it (see preview_timer.py)."""
 
         headline: Headline
 
@@ -106,15 +92,11 @@ class HeadlineList(ScrollView, can_focus=True):
         self.cursor = 0
         self.empty_text = "No stories yet"
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
-        self._styles: dict[tuple[str, bool], Style] = {}
+        self.painter = RowPainter(self)
         self._generation = 0
         self._error_shown = False
         self.pager = self._new_pager(filt or HeadlineFilter())
-        self._preview_timer: Timer | None = None
-        self._preview_id: int | None = None
-        """The story a preview is on its way for (timer armed, or being shown)."""
-        self._shown_id: int | None = None
-        """The story the article pane shows (or is loading)."""
+        self.previews = PreviewTimer(self, lambda h: self.post_message(self.Rested(self, h)))
 
     # -- state ------------------------------------------------------------------------
 
@@ -179,15 +161,15 @@ class HeadlineList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._generation += 1
         self._lines.clear()
-        self._styles.clear()
+        self.painter.forget_styles()
 
     def on_focus(self) -> None:
-        self._styles.clear()
+        self.painter.forget_styles()
         self._lines.clear()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._styles.clear()
+        self.painter.forget_styles()
         self._lines.clear()
         self.refresh()
 
@@ -252,50 +234,11 @@ class HeadlineList(ScrollView, can_focus=True):
         if row is not None:
             self.update_row(message.flags.applied(row))
 
-    # -- previews ---------------------------------------------------------------------
-
     def _cursor_moved(self) -> None:
-        """Say the cursor moved, and time the preview of the story it is on now: at once
-        when the pane shows nothing, else once the cursor rests (held keys stay smooth)."""
+        """Say the cursor moved, and time the preview of the story it is on now."""
         headline = self.highlighted
         self.post_message(self.Highlighted(self, headline))
-        self._stop_preview_timer()
-        if headline is None or headline.id == self._shown_id:
-            self._preview_id = None
-            return
-        self._preview_id = headline.id
-        if self._shown_id is None:
-            self.post_message(self.Rested(self, headline))
-        else:
-            self._preview_timer = self.set_timer(
-                PREVIEW_DELAY, lambda: self.post_message(self.Rested(self, headline))
-            )
-
-    def _stop_preview_timer(self) -> None:
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-            self._preview_timer = None
-
-    def pending_preview(self) -> int | None:
-        """The story a preview is on its way for, its timer stopped: the caller shows it now."""
-        self._stop_preview_timer()
-        return self._preview_id
-
-    def preview_taken(self, article_id: int) -> None:
-        """The pane is loading *article_id*: a preview of another story is dropped."""
-        self._stop_preview_timer()
-        self._shown_id = article_id
-        if self._preview_id != article_id:
-            self._preview_id = None
-
-    def preview_done(self, article_id: int) -> None:
-        if self._preview_id == article_id:
-            self._preview_id = None
-
-    def preview_cleared(self) -> None:
-        """The pane shows no story."""
-        self._stop_preview_timer()
-        self._shown_id = self._preview_id = None
+        self.previews.moved(headline)
 
     # -- moving -----------------------------------------------------------------------
 
@@ -392,86 +335,21 @@ class HeadlineList(ScrollView, can_focus=True):
         return strip
 
     def _render_row_line(self, index: int, part: int, width: int, is_cursor: bool) -> Strip:
-        base = self._style("", is_cursor)
+        paint = self.painter
+        base = paint.style("", is_cursor)
         if self.total == 0:
             if index == 0 and part == 0:
                 text = fit(" " + self.empty_text, width)
-                empty = self._style("headline-list--empty", False)
+                empty = paint.style("headline-list--empty", False)
                 return Strip([Segment(text, empty)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         headline = self._row(index)
         if headline is None:
-            return Strip.blank(width, self._style("", False))
+            return Strip.blank(width, paint.style("", False))
         segments = (
-            self._title_segments(headline, width, is_cursor)
+            paint.title(headline, width, is_cursor)
             if part == 0
-            else self._meta_segments(headline, width, is_cursor)
+            else paint.meta(headline, width, is_cursor, now=self._now(),
+                            bookmarks_view=self.filter.bookmarked)
         )
         return Strip(segments).adjust_cell_length(width, base)
-
-    def _style(self, name: str, is_cursor: bool) -> Style:
-        """A component's Rich style on a normal or cursor row, translucent colours blended.
-
-        Rich styles cannot carry alpha, so a partial component style turns "$text-muted"
-        (auto 60%) into plain white; the blend against the row's background is done here.
-        """
-        key = (name, is_cursor)
-        style = self._styles.get(key)
-        if style is not None:
-            return style
-        row = (
-            self.get_component_rich_style("headline-list--cursor")
-            if is_cursor
-            else self.rich_style
-        )
-        style = row
-        if name:
-            background = Color.from_rich_color(row.bgcolor)
-            component = self.get_component_styles(name)
-            if component.has_rule("color"):
-                color = component.color
-                if color.auto:
-                    color = background.get_contrast_text(color.a)
-                style += Style(color=(background + color).rich_color)
-            if component.has_rule("text_style"):
-                style += component.text_style
-        if is_cursor and self.app.no_color:
-            style += Style(reverse=True)
-        self._styles[key] = style
-        return style
-
-    def _title_segments(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
-        title = clean_text(headline.title) or "(untitled)"
-        base = self._style("", cursor)
-        if headline.read:
-            return [
-                Segment("  ", base),
-                Segment(fit(title, width - 2), self._style("headline-list--read", cursor)),
-            ]
-        return [
-            Segment("●", self._style("headline-list--dot", cursor)),
-            Segment(" ", base),
-            Segment(fit(title, width - 2), self._style("headline-list--unread", cursor)),
-        ]
-
-    def _meta_segments(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
-        base = self._style("", cursor)
-        age = relative_time(headline.timestamp, self._now())
-        star = " ★ " if headline.bookmarked else ""
-        if star and self.filter.bookmarked:  # the bookmarks view: is the offline copy there?
-            star = f" {offline_word(headline.snapshot)} ★ "
-        feed_room = width - 2 - cell_len(age) - 3 - cell_len(star)
-        feed = fit(clean_text(headline.feed_title) or "?", max(feed_room, 0))
-        meta = f"{feed} · {age}" if feed else age
-        meta = fit(meta, width - 2 - cell_len(star))
-        segments = [
-            Segment("  ", base),
-            Segment(meta, self._style("headline-list--meta", cursor)),
-        ]
-        if star:
-            gap = max(width - 2 - cell_len(meta) - cell_len(star), 0)
-            segments += [
-                Segment(" " * gap, base),
-                Segment(star, self._style("headline-list--star", cursor)),
-            ]
-        return segments
