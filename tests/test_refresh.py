@@ -17,7 +17,7 @@ from feedserver import FeedServer, RequestInfo
 from tui_reader.core.config import Settings
 from tui_reader.core.feed_writer import FeedWriter
 from tui_reader.core.feeds_file import Subscription, load_subscriptions, save_subscriptions
-from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.models import FeedState, HeadlineFilter, ParsedFeed, ParsedItem
 from tui_reader.core.refresh import (
     MAX_BACKOFF,
     STATUS_DEAD,
@@ -610,7 +610,7 @@ async def test_feed_outcomes_that_arrive_together_share_a_transaction(
     monkeypatch.setattr(store, "write_feeds", counting)
     writer = FeedWriter(store)
     feeds = [ParsedFeed(f"F{n}", None, [ParsedItem(f"g{n}", None, f"Story {n}")]) for n in ids]
-    writes = [FeedWrite(i, {"last_status": "ok"}, f, now=NOW)
+    writes = [FeedWrite(i, FeedState(last_status="ok"), f, now=NOW)
               for i, f in zip(ids, feeds, strict=True)]
     first = asyncio.create_task(writer.write(writes[0]))
     await asyncio.sleep(0.01)  # its transaction is under way

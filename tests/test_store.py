@@ -266,7 +266,7 @@ def test_save_feed_records_state_and_title(store: Store) -> None:
     assert (info.title, info.site_url, info.etag, info.next_due) == (
         "Site Title", "https://example.org/home", '"e1"', T0 + 1800
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):  # not a FeedState field, so never SQL
         store.update_feed_state(fid, bogus=1)
     # A user title wins over the feed's own.
     store.add_subscription(Subscription("https://example.org/feed", "Mine"))

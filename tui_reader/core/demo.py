@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from .feeds_file import Subscription, save_subscriptions
-from .models import ParsedFeed, ParsedItem
+from .models import FeedState, FeedStatus, ParsedFeed, ParsedItem
 from .parse import parse_feed
 from .paths import Paths
 from .store import open_store
@@ -64,6 +64,7 @@ def build_demo_home(home: Path, now: float | None = None) -> Paths:
             shifted = ParsedFeed(parsed.title, parsed.site_url, items)
             info = store.feed_by_url(sub.url)
             assert info is not None
-            state = {"last_status": "ok", "last_fetched": now_i, "next_due": now_i + TEN_YEARS}
+            state = FeedState(last_status=FeedStatus.OK, last_fetched=now_i,
+                              next_due=now_i + TEN_YEARS)
             store.save_feed(info.id, shifted, state, now=now_i)
     return paths

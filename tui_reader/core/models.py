@@ -8,9 +8,10 @@ integer seconds since the epoch, UTC.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
-from typing import TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
 
 class FeedStatus(StrEnum):
@@ -91,6 +92,53 @@ class ParsedFeed:
     wait: int | None = None
     """Seconds the feed asks readers to wait between fetches (RSS ``ttl``,
     ``sy:updatePeriod`` / ``sy:updateFrequency``), if it says."""
+
+
+class Keep(Enum):
+    """The value of a :class:`FeedState` field that a write leaves as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a fetch outcome changes about a feed; fields left at :data:`KEEP` stay as they
+    are in the cache. The field names are the ``feeds`` table's columns."""
+
+    title: str | None | Keep = KEEP
+    site_url: str | None | Keep = KEEP
+    etag: str | None | Keep = KEEP
+    last_modified: str | None | Keep = KEEP
+    last_status: str | None | Keep = KEEP
+    """A :class:`FeedStatus` value."""
+    last_error: str | None | Keep = KEEP
+    last_fetched: int | None | Keep = KEEP
+    next_due: int | None | Keep = KEEP
+    fail_count: int | Keep = KEEP
+    dead: bool | Keep = KEEP
+    post_gap: int | None | Keep = KEEP
+    newest_post: int | None | Keep = KEEP
+    doc_window: int | None | Keep = KEEP
+    feed_wait: int | None | Keep = KEEP
+    poll_seconds: int | None | Keep = KEEP
+    poll_reason: str | None | Keep = KEEP
+
+    @classmethod
+    def of(cls, state: FeedState | Mapping[str, Any]) -> FeedState:
+        """*state* as a FeedState; a mapping with a name that is not a column is refused."""
+        return state if isinstance(state, FeedState) else cls(**state)
+
+    def changes(self) -> dict[str, Any]:
+        """Column -> value for every field that is not :data:`KEEP`."""
+        found = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in found.items() if value is not KEEP}
+
+    def filled(self, **defaults: Any) -> FeedState:
+        """These fields set where they are still KEEP (a parsed feed's title, site)."""
+        return replace(self, **{k: v for k, v in defaults.items() if getattr(self, k) is KEEP})
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def _struct_epoch(value: object) -> int | None:
     if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
         return None
     try:
-        stamp = calendar.timegm(tuple(value[:6]) + (0, 0, 0))  # type: ignore[arg-type]
+        stamp = calendar.timegm(tuple(value[:6]) + (0, 0, 0))
     except (TypeError, ValueError, OverflowError):
         return None
     return stamp if stamp >= 0 else None

@@ -23,7 +23,7 @@ from .feeds_file import Subscription, update_subscriptions
 from .fulltext import fetch_snapshot
 from .http import FetchError, PoliteClient, client_for, host_key, http_reason
 from .http_url import is_http_url, normalise_url
-from .models import FeedInfo, FeedStatus, ParsedFeed
+from .models import FeedInfo, FeedState, FeedStatus, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
 from .store import FeedWrite, Store
@@ -258,22 +258,21 @@ class RefreshService:
             pattern = PostingPattern(feed.post_gap, feed.newest_post, feed.doc_window)
             poll = next_poll(interval, now=now, server_wait=result.fresh_for,
                              feed_wait=feed.feed_wait, pattern=pattern)
-            state = {
-                "last_status": STATUS_UNCHANGED, "last_error": None, "last_fetched": now,
-                "fail_count": 0, "next_due": now + poll.seconds, "dead": 0,
-                "etag": result.etag or feed.etag,
-                "last_modified": result.last_modified or feed.last_modified,
-                "poll_seconds": poll.seconds, "poll_reason": poll.reason,
-            }
+            state = FeedState(
+                last_status=STATUS_UNCHANGED, last_error=None, last_fetched=now,
+                fail_count=0, next_due=now + poll.seconds, dead=False,
+                etag=result.etag or feed.etag,
+                last_modified=result.last_modified or feed.last_modified,
+                poll_seconds=poll.seconds, poll_reason=poll.reason,
+            )
             await run.writer.write(FeedWrite(feed.id, state))
             return FeedOutcome(feed.id, feed.url, title, STATUS_UNCHANGED)
         if result.status == 410:
-            state = {
-                "last_status": STATUS_DEAD, "last_error": "HTTP 410 Gone: the feed was removed",
-                "last_fetched": now, "dead": 1,
-            }
+            gone = "HTTP 410 Gone: the feed was removed"
+            state = FeedState(last_status=STATUS_DEAD, last_error=gone, last_fetched=now,
+                              dead=True)
             await run.writer.write(FeedWrite(feed.id, state))
-            return FeedOutcome(feed.id, feed.url, title, STATUS_DEAD, error=state["last_error"])
+            return FeedOutcome(feed.id, feed.url, title, STATUS_DEAD, error=gone)
         if not result.ok:
             wait = backoff_seconds(interval, feed.fail_count + 1)
             asked = None
@@ -293,13 +292,13 @@ class RefreshService:
         pattern = posting_pattern(i.published or i.updated for i in parsed.items)
         poll = next_poll(interval, now=now, server_wait=fresh,
                          feed_wait=parsed.wait, pattern=pattern)
-        state = {
-            "last_status": STATUS_OK, "last_error": None, "last_fetched": now, "fail_count": 0,
-            "dead": 0, "next_due": now + poll.seconds, "etag": etag,
-            "last_modified": last_modified, "post_gap": pattern.gap,
-            "newest_post": pattern.newest, "doc_window": pattern.window,
-            "feed_wait": parsed.wait, "poll_seconds": poll.seconds, "poll_reason": poll.reason,
-        }
+        state = FeedState(
+            last_status=STATUS_OK, last_error=None, last_fetched=now, fail_count=0,
+            dead=False, next_due=now + poll.seconds, etag=etag,
+            last_modified=last_modified, post_gap=pattern.gap,
+            newest_post=pattern.newest, doc_window=pattern.window,
+            feed_wait=parsed.wait, poll_seconds=poll.seconds, poll_reason=poll.reason,
+        )
         min_ts = now - self.settings.retention_days * 86400
         saved = await run.writer.write(FeedWrite(feed.id, state, parsed, now=now, min_ts=min_ts))
         title = feed.title or parsed.title or feed.url
@@ -358,11 +357,11 @@ class RefreshService:
         failures = feed.fail_count + 1
         if wait is None:
             wait = backoff_seconds(interval, failures)
-        state = {
-            "last_status": STATUS_ERROR, "last_error": error, "last_fetched": run.now,
-            "fail_count": failures, "next_due": run.now + wait, "poll_seconds": wait,
-            "poll_reason": failure_reason(failures, asked),
-        }
+        state = FeedState(
+            last_status=STATUS_ERROR, last_error=error, last_fetched=run.now,
+            fail_count=failures, next_due=run.now + wait, poll_seconds=wait,
+            poll_reason=failure_reason(failures, asked),
+        )
         await run.writer.write(FeedWrite(feed.id, state))
         return FeedOutcome(
             feed.id, feed.url, feed.display_title, STATUS_ERROR, error=error,

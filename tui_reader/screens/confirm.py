@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +21,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     CSS_PATH = "../styles/dialogs.tcss"
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "confirm", "Yes", show=False),
         Binding("n", "cancel", "No", show=False),
         Binding("escape", "cancel", "No", show=False),

@@ -99,8 +99,9 @@ class TimelineEntry(Widget):
         if self.headline is None:
             return Content("")
         width = self.content_region.width or self.size.width
-        current = self.has_class("-highlight") and self.parent is not None and (
-            self.parent.has_focus
+        parent = self.parent
+        current = self.has_class("-highlight") and isinstance(parent, Widget) and (
+            parent.has_focus
         )
         rule, rule_style = ("┃ ", "bold $text-accent") if current else ("│ ", "dim")
         parts: list[str | tuple[str, str] | Content] = [entry_heading(self.headline, self._now)]

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..models import ParsedFeed, ParsedItem
+from ..models import FeedState, ParsedFeed, ParsedItem
 from .connection import StoreBase
 from .feeds import set_feed_state
 from .rows import (
@@ -28,13 +28,14 @@ class ArticlesPart(StoreBase):
         self,
         feed_id: int,
         parsed: ParsedFeed,
-        state: dict[str, Any],
+        state: FeedState | dict[str, Any],
         *,
         now: int | None = None,
         min_ts: int | None = None,
     ) -> SaveResult:
         """Write one fetched feed in one transaction: its state, new and changed items."""
-        return self.write_feeds([FeedWrite(feed_id, state, parsed, now=now, min_ts=min_ts)])[0]
+        write = FeedWrite(feed_id, FeedState.of(state), parsed, now=now, min_ts=min_ts)
+        return self.write_feeds([write])[0]
 
     def write_feeds(self, writes: Sequence[FeedWrite]) -> list[SaveResult]:
         """Several feeds' fetch outcomes in one transaction: a refresh writes whatever is
@@ -53,11 +54,10 @@ class ArticlesPart(StoreBase):
             set_feed_state(tx, feed_id, state)
             return SaveResult(0, 0)
         now = write.now or now_ts()
-        state = dict(state)
         if parsed.title:
-            state.setdefault("title", parsed.title)
+            state = state.filled(title=parsed.title)
         if parsed.site_url:
-            state.setdefault("site_url", parsed.site_url)
+            state = state.filled(site_url=parsed.site_url)
         items: dict[str, ParsedItem] = {}
         for item in parsed.items:
             items.setdefault(article_uid(item), item)

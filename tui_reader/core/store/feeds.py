@@ -7,25 +7,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..feeds_file import Subscription
-from ..models import FeedInfo
+from ..models import FeedInfo, FeedState
 from .connection import StoreBase
 from .rows import CATEGORY_SEP, FEED_COLUMNS, now_ts, split_categories
 
-STATE_COLUMNS = frozenset(
-    {"title", "site_url", "etag", "last_modified", "last_status", "last_error",
-     "last_fetched", "next_due", "fail_count", "dead", "post_gap", "newest_post",
-     "doc_window", "feed_wait", "poll_seconds", "poll_reason"}
-)
 
-
-def set_feed_state(tx: sqlite3.Connection, feed_id: int, state: dict[str, Any]) -> None:
-    """Record a fetch outcome's columns (only known ones: the names become SQL)."""
-    unknown = set(state) - STATE_COLUMNS
-    if unknown:
-        raise ValueError(f"unknown feed columns: {sorted(unknown)}")
-    if state:
-        assignments = ", ".join(f"{column}=?" for column in state)
-        tx.execute(f"UPDATE feeds SET {assignments} WHERE id=?", (*state.values(), feed_id))
+def set_feed_state(tx: sqlite3.Connection, feed_id: int, state: FeedState) -> None:
+    """Record a fetch outcome's changed columns (the names are FeedState's fields)."""
+    changes = state.changes()
+    if changes:
+        assignments = ", ".join(f"{column}=?" for column in changes)
+        tx.execute(f"UPDATE feeds SET {assignments} WHERE id=?", (*changes.values(), feed_id))
 
 
 class FeedsPart(StoreBase):
@@ -160,6 +152,7 @@ class FeedsPart(StoreBase):
         return [r[0] for r in self._read("SELECT DISTINCT tag FROM feed_tags ORDER BY tag")]
 
     def update_feed_state(self, feed_id: int, **state: Any) -> None:
-        """Record a fetch outcome (status, error, validators, next due, dead flag)."""
+        """Record a fetch outcome (status, error, validators, next due, dead flag); the
+        names are :class:`FeedState`'s fields."""
         with self._write() as tx:
-            set_feed_state(tx, feed_id, state)
+            set_feed_state(tx, feed_id, FeedState(**state))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Article, Headline, ParsedFeed, ParsedItem, SnapshotState
+from ..models import Article, FeedState, Headline, ParsedFeed, ParsedItem, SnapshotState
 
 CATEGORY_SEP = "\n"
 SNAPSHOT_OK = SnapshotState.OK.value
@@ -39,11 +39,12 @@ class FeedWrite:
     """One feed's fetch outcome to write: its new state, and its items if it had some."""
 
     feed_id: int
-    state: dict[str, Any]
+    state: FeedState
     parsed: ParsedFeed | None = None
     now: int | None = None
     min_ts: int | None = None
     """The retention cut-off: older items are not stored."""
+
 
 
 @dataclass(frozen=True, slots=True)
