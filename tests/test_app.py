@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -634,6 +635,42 @@ async def test_keys_right_after_j_act_on_the_highlighted_story(
         await app.workers.wait_for_complete()
         assert view.article is not None and view.article.title == "Story 4"
         assert session.store.headline(story_id(session, "Story 4")).read  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("slow_preview")
+async def test_a_preview_coming_due_while_a_key_loads_the_story_does_not_steal_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """j, then b while story 1 loads: the cursor's preview comes due during that load. It
+    must not load the story again (b would then act on story 0, removing its bookmark)."""
+    from tui_reader.core import article_body
+
+    seed(session, [item(n) for n in range(3)])
+    first, second = story_id(session, "Story 0"), story_id(session, "Story 1")
+    session.store.set_bookmark(first)
+    real = article_body.with_markdown
+    app = make_app(session)
+
+    def due_while_loading(article: Any) -> Any:
+        """Runs in the loading thread: the preview comes due now, as its timer would."""
+        if article.id == second:
+            headlines = app.query_one(HeadlineList)
+            row = session.store.headline(second)
+            app.call_from_thread(headlines.post_message, HeadlineList.Rested(headlines, row))
+            threading.Event().wait(0.3)  # let the preview start while this load goes on
+        return real(article)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(ArticleView)
+        await wait_until(pilot, lambda: view.article is not None
+                         and view.article.title == "Story 0")
+        monkeypatch.setattr(article_body, "with_markdown", due_while_loading)
+        await pilot.press("j", "b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert session.store.headline(first).bookmarked  # type: ignore[union-attr]
+        assert session.store.headline(second).bookmarked  # type: ignore[union-attr]
+        assert view.article is not None and view.article.title == "Story 1"
 
 
 @pytest.mark.usefixtures("slow_preview")

@@ -213,11 +213,6 @@ async def test_remapped_keys_are_shown_everywhere_and_work(homes: Callable[..., 
         assert isinstance(app.screen, SearchDialog)
 
 
-@pytest.mark.xfail(
-    reason="help_screen.py:49 closes only on ?/esc/q; the app's help binding never reaches "
-    "a modal screen, so app.py:209 does not run for the remapped key",
-    strict=True,
-)
 async def test_the_remapped_help_key_closes_the_help_again(homes: Callable[..., Session]) -> None:
     app = demo_app(homes())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -230,11 +225,6 @@ async def test_the_remapped_help_key_closes_the_help_again(homes: Callable[..., 
         assert isinstance(app.screen, MainScreen)
 
 
-@pytest.mark.xfail(
-    reason="app.py:143 hands UNBOUND (',') to set_keymap; Textual binds it as the key '' "
-    "and the footer shows the action ('next') with a blank key",
-    strict=True,
-)
 async def test_an_action_that_lost_its_key_leaves_the_footer(homes: Callable[..., Session]) -> None:
     app = demo_app(homes())
     async with app.run_test(size=(160, 40)) as pilot:
@@ -245,11 +235,6 @@ async def test_an_action_that_lost_its_key_leaves_the_footer(homes: Callable[...
         assert "next" not in shown
 
 
-@pytest.mark.xfail(
-    reason="keymap.py:315-316 works out the loser's keys from the feeds table's cursor_down "
-    "('j') and unbinds the id everywhere: the headline list loses down as well as j",
-    strict=True,
-)
 async def test_a_feeds_screen_key_leaves_the_headline_list_moving(
     homes: Callable[..., Session],
 ) -> None:
@@ -262,11 +247,6 @@ async def test_a_feeds_screen_key_leaves_the_headline_list_moving(
         assert headlines.cursor == 1
 
 
-@pytest.mark.xfail(
-    reason="article_view.py:66 and :185 write 'c open · C copy' and 'o open · y copy link' "
-    "whatever the keys (and :83 'o opens the page')",
-    strict=True,
-)
 async def test_the_article_pane_hints_follow_remapped_keys(homes: Callable[..., Session]) -> None:
     keys = 'open_link = "w"\ncopy_link = "Y"\nopen_comments = "v"\ncopy_comments = "V"\n'
     session = homes("[keys]\n" + keys, demo=False)
@@ -285,11 +265,6 @@ async def test_the_article_pane_hints_follow_remapped_keys(homes: Callable[..., 
         assert view.border_subtitle == "w open · Y copy link"
 
 
-@pytest.mark.xfail(
-    reason="status_text.py:30 (failing_part) and :65 write 'F for details' whatever the "
-    "feeds key is",
-    strict=True,
-)
 async def test_the_failing_feeds_hint_follows_the_feeds_key(homes: Callable[..., Session]) -> None:
     session = homes('[keys]\nfeeds = "ctrl+f"\n', demo=False)
     feed_id = seed(session, [ParsedItem("s1", f"{DEAD}/s/1", "Story 1", published=NOW)])
@@ -303,10 +278,6 @@ async def test_the_failing_feeds_hint_follows_the_feeds_key(homes: Callable[...,
         assert "ctrl+f for details" in text
 
 
-@pytest.mark.xfail(
-    reason="feeds_screen.py:181 says 'press a to add a feed' whatever the feeds.add key is",
-    strict=True,
-)
 async def test_the_empty_feeds_screen_names_the_add_key(homes: Callable[..., Session]) -> None:
     app = home_app(homes('[keys]\n"feeds.add" = "ctrl+n"\n', demo=False))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from tui_reader.core.models import HeadlineFilter
 from tui_reader.core.refresh import FeedOutcome, RefreshProgress, RefreshReport
 from tui_reader.keymap import Keymap
@@ -63,11 +61,6 @@ def test_last_update_days_ago_is_a_short_date() -> None:
     assert last_update_parts(0, int(days_ago), NOW) == [("updated 24 Nov", "24 Nov")]
 
 
-@pytest.mark.xfail(
-    reason="status_text.last_update_parts (line 40) shows a clock time for anything under "
-    "24 hours old, so last night's 23:00 reads as a time today",
-    strict=True,
-)
 def test_last_update_yesterday_evening_is_not_shown_as_a_time_today() -> None:
     morning = datetime(2026, 11, 27, 9, 0).timestamp()
     last_night = datetime(2026, 11, 26, 23, 0).timestamp()

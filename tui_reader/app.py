@@ -7,15 +7,18 @@ which answers with messages. A worker that fails anyway becomes one line, here.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
+from textual.actions import parse as parse_action
 from textual.app import App
 from textual.binding import BindingType
 from textual.command import Provider
+from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
 from .background import Background, load_background_modules
@@ -96,7 +99,7 @@ class TuiReaderApp(App[None]):
         if self.session.first_run:
             self.notify(
                 f"Created {self.session.paths.feeds_file} with a few starter feeds. "
-                "F manages them.",
+                f"{self.keymap.hint('feeds')} manages them.",
                 title="Welcome to tui-reader",
                 timeout=12,
                 markup=False,
@@ -214,9 +217,17 @@ class TuiReaderApp(App[None]):
             self.push_screen(HelpScreen(self.keymap))
 
     async def run_command(self, action: Action) -> None:
-        """A palette command: the action, run where its key would run it."""
-        target = self.main if action.owner == "main" else self
-        await target.run_action(action.action)
+        """A palette command: the action, run where its key would run it (even when
+        [keys] left it no key, which hides it from the footer)."""
+        target: DOMNode = self.main if action.owner == "main" else self
+        _namespace, name, params = parse_action(action.action)
+        result = getattr(target, f"action_{name}")(*params)
+        if inspect.isawaitable(result):
+            await result
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An action [keys] left with no key leaves the footer."""
+        return action not in self.keymap.hidden("app")
 
     def action_show_feed(self, feed_id: int) -> None:
         self.main.set_filter(HeadlineFilter(feed_id=int(feed_id)))

@@ -16,6 +16,8 @@ from textual.keys import format_key
 
 UNBOUND = ","
 """A keymap value that leaves a binding with no key (it lost its only key to [keys])."""
+NO_KEY = "(no key)"
+"""How a hint names the key of an action that has none."""
 
 KeyList = list[tuple[str, str]]
 """(keys as shown, what they do): one help row each."""
@@ -135,14 +137,14 @@ ACTIONS: tuple[Action, ...] = (
        help="fetch this feed now", show=True),
     _a("feeds.back", "escape,q", "Back", "feeds", "back", group="Screen",
        help="back to the headlines", show=True),
-    _a("cursor_down", "j", "Down", "feeds_table", group="Move", help="move down / up",
-       pair="cursor_up"),
-    _a("cursor_up", "k", "Up", "feeds_table"),
+    _a("feeds.cursor_down", "j", "Down", "feeds_table", "cursor_down", group="Move",
+       help="move down / up", pair="feeds.cursor_up"),
+    _a("feeds.cursor_up", "k", "Up", "feeds_table", "cursor_up"),
     _a(None, "down", "Down", None, group="Move", help="move down / up", pair="up"),
     _a(None, "up", "Up", None),
-    _a("first", "g,home", "First", "feeds_table", "scroll_top", group="Move",
-       help="first / last feed", pair="last"),
-    _a("last", "G,end", "Last", "feeds_table", "scroll_bottom"),
+    _a("feeds.first", "g,home", "First", "feeds_table", "scroll_top", group="Move",
+       help="first / last feed", pair="feeds.last"),
+    _a("feeds.last", "G,end", "Last", "feeds_table", "scroll_bottom"),
     _a(None, "pagedown", "page down", None, group="Move", help="page down / up", pair="pageup"),
     _a(None, "pageup", "page up", None),
     _a("help", "question_mark", "help", None, group="Screen", help="this help"),
@@ -199,6 +201,16 @@ class Keymap:
     def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
         self.overrides: dict[str, str] = dict(overrides or {})
         """Action id -> keys (or :data:`UNBOUND`), as given to ``App.set_keymap``."""
+        self._hidden: dict[str, frozenset[str]] = {}
+        for a in ACTIONS:
+            if a.owner is not None and a.show and a.id in self.overrides and not self.keys(a):
+                hidden = self._hidden.get(a.owner, frozenset())
+                self._hidden[a.owner] = hidden | {a.action.split("(")[0]}
+
+    def hidden(self, owner: str) -> frozenset[str]:
+        """Footer actions of *owner* left with no key: its ``check_action`` hides them
+        (Textual would show them with a blank key)."""
+        return self._hidden.get(owner, frozenset())
 
     def keys(self, action: Action) -> list[str]:
         """The keys that run *action* now (Textual's own keys never change)."""
@@ -217,11 +229,11 @@ class Keymap:
         return ", ".join(self.show_key(k, action) for k in keys) if keys else "—"
 
     def hint(self, action_id: str) -> str:
-        """How to type an action, for messages ("press y to copy"); its default if it has
-        no key now."""
+        """How to type an action, for messages ("press y to copy"); :data:`NO_KEY` when
+        [keys] left it none."""
         action = find(action_id)
-        keys = self.keys(action) or split_keys(action.keys)
-        return self.show_key(keys[0], action)
+        keys = self.keys(action)
+        return self.show_key(keys[0], action) if keys else NO_KEY
 
     def help_groups(self, page: str) -> dict[str, KeyList]:
         """One help page's rows by group, with the keys in force."""
@@ -291,9 +303,15 @@ def resolve_key_clashes(
     order = {action_id: n for n, action_id in enumerate(keymap)}
     clashes: list[tuple[str, str, str]] = []
 
-    def keys_of(action: Action) -> list[str]:
-        assert action.id is not None
-        return split_keys(resolved.get(action.id, action.keys))
+    def keys_of(action_id: str) -> list[str]:
+        """The id's keys: [keys]' own, else every default key any owner gives it."""
+        if action_id in resolved:
+            return split_keys(resolved[action_id])
+        found: list[str] = []
+        for a in ACTIONS:
+            if a.id == action_id and a.owner is not None:
+                found += [k for k in split_keys(a.keys) if k not in found]
+        return found
 
     for mine in keymap:
         for context in contexts:
@@ -304,16 +322,15 @@ def resolve_key_clashes(
                 continue
             for key in split_keys(keymap[mine]):
                 for other in bound:
-                    if other.id == mine or key not in keys_of(other):
+                    assert other.id is not None
+                    if other.id == mine or key not in keys_of(other.id):
                         continue
                     if mine not in resolved or key not in split_keys(resolved[mine]):
                         break  # an earlier clash already took this key from us
-                    assert other.id is not None
                     winner, loser = mine, other.id
                     if other.id in keymap and order[other.id] < order[mine]:
                         winner, loser = other.id, mine
-                    lost = next(a for a in bound if a.id == loser)
-                    left = [k for k in keys_of(lost) if k != key]
+                    left = [k for k in keys_of(loser) if k != key]
                     resolved[loser] = ",".join(left) if left else UNBOUND
                     if (key, winner, loser) not in clashes:
                         clashes.append((key, winner, loser))

@@ -7,6 +7,7 @@ forms joined with " · ", a narrow one the short forms (see widgets/status_line.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .core.models import HeadlineFilter
@@ -24,21 +25,24 @@ def joined(parts: list[Part]) -> tuple[str, str]:
     return " · ".join(long for long, _ in parts), " · ".join(s for _, s in parts if s)
 
 
-def failing_part(failing: int) -> Part:
+def failing_part(failing: int, feeds_key: str = "F") -> Part:
     """"2 feeds failing — F for details", and its short form for narrow terminals."""
     feeds = "feed" if failing == 1 else "feeds"
-    return f"{failing} {feeds} failing — F for details", f"{failing} failing — F"
+    long = f"{failing} {feeds} failing — {feeds_key} for details"
+    return long, f"{failing} failing — {feeds_key}"
 
 
-def last_update_parts(failing: int, last_refreshed: int | None, now: float) -> list[Part]:
+def last_update_parts(failing: int, last_refreshed: int | None, now: float,
+                      feeds_key: str = "F") -> list[Part]:
     """Before any refresh: which feeds are failing and when the cache was last filled, so
     the status is never blank and a broken feed is not a secret."""
     parts: list[Part] = []
     if failing:
-        parts.append(failing_part(failing))
+        parts.append(failing_part(failing, feeds_key))
     if last_refreshed:
-        recent = now - last_refreshed < 86400
-        stamp = clock_time(last_refreshed) if recent else short_date(last_refreshed, now)
+        day = datetime.fromtimestamp(last_refreshed).date()
+        today = day == datetime.fromtimestamp(now).date()
+        stamp = clock_time(last_refreshed) if today else short_date(last_refreshed, now)
         parts.append((f"updated {stamp}", stamp))
     return parts
 
@@ -53,7 +57,8 @@ def progress_parts(progress: RefreshProgress) -> list[Part]:
     return parts
 
 
-def finished_parts(report: RefreshReport, failing: int, now: float) -> tuple[list[Part], bool]:
+def finished_parts(report: RefreshReport, failing: int, now: float,
+                   feeds_key: str = "F") -> tuple[list[Part], bool]:
     """The line after a refresh, and whether it reports a problem. *failing* counts the
     feeds still broken from earlier fetches (not due this time)."""
     parts: list[Part] = []
@@ -62,9 +67,10 @@ def finished_parts(report: RefreshReport, failing: int, now: float) -> tuple[lis
         parts.append(("no feed could be reached (offline?)", "offline?"))
     elif failed:
         feeds = "feed" if failed == 1 else "feeds"
-        parts.append((f"{failed} {feeds} failed — F for details", f"{failed} failed — F"))
+        parts.append((f"{failed} {feeds} failed — {feeds_key} for details",
+                      f"{failed} failed — {feeds_key}"))
     elif failing:
-        parts.append(failing_part(failing))
+        parts.append(failing_part(failing, feeds_key))
         failed = failing
     if report.new_articles:
         parts.append((f"{report.new_articles} new", f"{report.new_articles} new"))

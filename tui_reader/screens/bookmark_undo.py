@@ -9,6 +9,7 @@ from textual.notifications import Notification
 from textual.screen import Screen
 from textual.timer import Timer
 
+from ..keymap import NO_KEY
 from ..toasts import show_toast, withdraw_toast
 
 UNDO_SECONDS = 10.0
@@ -31,8 +32,10 @@ class BookmarkUndo:
 
     def arm(self, article_id: int, bookmarked_at: int | None) -> None:
         self.drop()
-        toast = show_toast(self.screen.app, f"Bookmark removed — {self.undo_key} to undo",
-                           timeout=UNDO_SECONDS)
+        message = "Bookmark removed"
+        if self.undo_key != NO_KEY:
+            message += f" — {self.undo_key} to undo"
+        toast = show_toast(self.screen.app, message, timeout=UNDO_SECONDS)
         timer = self.screen.set_timer(UNDO_SECONDS, self._expire)
         self._slot = (RemovedBookmark(article_id, bookmarked_at), timer, toast)
 

@@ -75,6 +75,10 @@ class FeedsScreen(Screen[bool]):
         self._busy: set[int] = set()
         self._widths: tuple[int, ...] = ()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An action [keys] left with no key leaves the footer."""
+        return action not in self.services.keymap.hidden("feeds")
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Feeds"), id="feeds-title")
         yield FeedTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
@@ -178,7 +182,10 @@ class FeedsScreen(Screen[bool]):
         detail = self.query_one("#feeds-detail", Static)
         feed = self.highlighted
         if feed is None:
-            detail.update(Content("No subscriptions yet: press a to add a feed or a web page."))
+            add = self.services.keymap.hint("feeds.add")
+            detail.update(
+                Content(f"No subscriptions yet: press {add} to add a feed or a web page.")
+            )
             return
         lines = [Content.assemble(("URL    ", "bold"), clean_text(feed.url))]
         if feed.last_error:

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..keymap import PAGES, KeyList, Keymap
+from ..keymap import PAGES, KeyList, Keymap, find
 
 
 class KeyGroup(Vertical):
@@ -55,6 +56,9 @@ class HelpScreen(ModalScreen[None]):
         keymap = keymap or Keymap()
         groups = keymap.help_groups(page)
         self.help_key = keymap.hint("help")
+        self.close_keys = set(keymap.keys(find("help", "app")))
+        """The help key in force closes the help too (the app's binding cannot reach a
+        modal screen)."""
         self.groups = {name: keys for name, keys in groups.items() if keys}
         self.columns = [[n for n in column if n in self.groups] for column in PAGES[page]]
         self.help_title = title
@@ -74,6 +78,11 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def on_key(self, event: Key) -> None:
+        if event.key in self.close_keys:
+            event.stop()
+            self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

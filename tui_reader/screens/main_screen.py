@@ -63,9 +63,14 @@ class MainScreen(Screen[None]):
         self.links = LinkActions(self, services.keymap)
         self.editor = StoryEditor(self, services)
         self.panes = StoryPanes(self)
-        self.status_updates = StatusUpdates(lambda: self.status, self.store, self.clock)
+        self.status_updates = StatusUpdates(lambda: self.status, self.store, self.clock,
+                                            self.hint)
         self._timeline_wide = True
         self._timeline_narrow = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An action [keys] left with no key leaves the footer."""
+        return action not in self.services.keymap.hidden("main")
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run UI work (Markdown mounting) without blocking a key handler."""
@@ -102,7 +107,7 @@ class MainScreen(Screen[None]):
         yield StatusLine(id="status")
         with Container(id="panes"):
             yield HeadlineList(self.store, clock=self.clock, id="headlines")
-            yield ArticleView(clock=self.clock, id="article")
+            yield ArticleView(clock=self.clock, hint=self.hint, id="article")
             yield Timeline(self.store, clock=self.clock, id="timeline")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -123,6 +128,10 @@ class MainScreen(Screen[None]):
         self.headlines.focus()
         # The first story comes with the list's first Rested message, in a worker: the
         # first frame (the headlines) must not wait for its Markdown (0.3 s to load).
+
+    def hint(self, action_id: str) -> str:
+        """The key in force for an action, for hints on screen."""
+        return self.services.keymap.hint(action_id)
 
     def empty_text(self) -> str:
         return empty_text(self.filter, self.services.demo, self.services.keymap.hint)
@@ -169,7 +178,7 @@ class MainScreen(Screen[None]):
     @on(HeadlineList.Rested)
     def _rested(self, event: HeadlineList.Rested) -> None:
         """The cursor stopped on a story: show it without marking it read."""
-        self.spawn(self.panes.show(event.headline.id, mark_read=False))
+        self.spawn(self.panes.preview(event.headline.id))
 
     @on(HeadlineList.Opened)
     async def _opened(self, event: HeadlineList.Opened) -> None:

@@ -31,10 +31,12 @@ class StatusUpdates:
     """Writes the status line; store errors propagate to the caller's guard."""
 
     def __init__(self, line: Callable[[], StatusLine], store: Store,
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], hint: Callable[[str], str] = str) -> None:
         self._line = line
         self.store = store
         self.clock = clock
+        self.hint = hint
+        """An action's key as the user has it ("F for details")."""
 
     @property
     def line(self) -> StatusLine:
@@ -61,7 +63,8 @@ class StatusUpdates:
         if self.line.refresh_text:
             return
         failing = self.failing_feeds()
-        parts = last_update_parts(failing, self.store.last_refreshed(), self.clock())
+        parts = last_update_parts(failing, self.store.last_refreshed(), self.clock(),
+                                  self.hint("feeds"))
         if parts:
             self.show(parts, error=bool(failing))
 
@@ -81,5 +84,5 @@ class StatusUpdates:
                 failing = self.failing_feeds()  # not due this time, but still broken
             except CACHE_ERRORS:
                 failing = 0
-        parts, error = finished_parts(report, failing, self.clock())
+        parts, error = finished_parts(report, failing, self.clock(), self.hint("feeds"))
         self.show(parts, error=error)

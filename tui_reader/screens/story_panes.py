@@ -19,7 +19,6 @@ from textual.notifications import SeverityLevel
 from ..core.models import Article
 from ..guard import CACHE_ERRORS
 from ..widgets import ArticleView, HeadlineList, Timeline
-from ..widgets.article_view import EMPTY_HINT
 from .story_editor import StoryEditor
 
 NO_STORY = "No story open"
@@ -58,6 +57,8 @@ class StoryPanes:
         """Whether the story on show was opened (and marked read), not just previewed."""
         self._shows = 0
         """Counts calls to :meth:`show`, so a slow load loses to a later one."""
+        self.loading: int | None = None
+        """The story the latest :meth:`show` is loading, until it is on show."""
 
     @property
     def article(self) -> Article | None:
@@ -70,6 +71,24 @@ class StoryPanes:
         screen.headlines.previews.taken(article_id)
         self._shows += 1
         ticket = self._shows
+        self.loading = article_id
+        try:
+            await self._show(article_id, ticket, mark_read=mark_read, select=select)
+        finally:
+            if ticket == self._shows:
+                self.loading = None
+
+    async def preview(self, article_id: int) -> None:
+        """Show a story the cursor rested on, unless the cursor has moved on or a key is
+        showing it already: starting again would leave that key acting on the story shown
+        before (``j b`` removed the old story's bookmark)."""
+        previews = self.screen.headlines.previews
+        if previews.waiting_for == article_id and self.loading != article_id:
+            await self.show(article_id, mark_read=False)
+
+    async def _show(self, article_id: int, ticket: int, *, mark_read: bool,
+                    select: bool) -> None:
+        screen = self.screen
         try:
             article = await self.load(article_id)
         except CACHE_ERRORS as exc:
@@ -119,7 +138,7 @@ class StoryPanes:
         self.opened = False
         screen.headlines.previews.cleared()
         screen.article_view.article = None  # keys say "No story open" from now on
-        hint = screen.empty_text() if screen.headlines.total == 0 else EMPTY_HINT
+        hint = screen.empty_text() if screen.headlines.total == 0 else None
         screen.spawn(screen.article_view.show_empty(hint))
         screen.spawn(screen.timeline.show_for(None))
 

@@ -21,11 +21,12 @@ from textual.widgets import Markdown, Static
 
 from ..core.models import Article, SnapshotState, snapshot_state
 from ..core.sanitize import clean_block, clean_text
-from ..keymap import bindings_for
+from ..keymap import Keymap, bindings_for
 from ..messages import StoryChanged
 from ..text import long_date
 
 EMPTY_HINT = "Choose a headline and press enter to read it."
+"""With the default keys; the pane says it with the key in force (:func:`empty_hint`)."""
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
 seconds, and the whole page is one ``o`` away."""
@@ -33,6 +34,15 @@ ONE_FRAME_CHARS = 30_000
 """Stories up to this long change in one frame (see ArticleView._show)."""
 _LINES = ("article-title", "article-meta", "article-tags", "article-status", "article-link",
           "article-comments", "article-cut")
+
+
+def _default_key(action_id: str) -> str:
+    """An action's default key (a pane made without the app's keymap: tests)."""
+    return Keymap().hint(action_id)
+
+
+def empty_hint(hint: Callable[[str], str] = _default_key) -> str:
+    return f"Choose a headline and press {hint('open')} to read it."
 
 
 def snapshot_line(article: Article) -> str:
@@ -55,7 +65,7 @@ def meta_line(article: Article, now: float) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def comments_line(article: Article) -> str:
+def comments_line(article: Article, hint: Callable[[str], str] = _default_key) -> str:
     if not article.comments_url:
         return ""
     count = article.comments_count
@@ -63,10 +73,10 @@ def comments_line(article: Article) -> str:
         label = "Comments"
     else:
         label = f"{count:,} comment" + ("" if count == 1 else "s")
-    return f"{label} · c open · C copy"
+    return f"{label} · {hint('open_comments')} open · {hint('copy_comments')} copy"
 
 
-def cap_body(body: str, limit: int = MAX_BODY_CHARS) -> tuple[str, str]:
+def cap_body(body: str, limit: int = MAX_BODY_CHARS, open_key: str = "o") -> tuple[str, str]:
     """*body* cut to about *limit* characters at a paragraph break, and the line saying so.
 
     The second value is "" when nothing was cut.
@@ -80,7 +90,7 @@ def cap_body(body: str, limit: int = MAX_BODY_CHARS) -> tuple[str, str]:
             cut = limit
     rest = len(body[cut:].encode("utf-8"))
     kb = max(1, round(rest / 1024))
-    return body[:cut].rstrip(), f"(cut: {kb:,} KB more — o opens the page)"
+    return body[:cut].rstrip(), f"(cut: {kb:,} KB more — {open_key} opens the page)"
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -99,6 +109,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self,
         *,
         clock: Callable[[], float],
+        hint: Callable[[str], str] = _default_key,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
@@ -106,11 +117,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.article: Article | None = None
         self._clock = clock
+        self.hint = hint
+        """An action's key as the user has it, for the hints the pane shows."""
         self._lock = asyncio.Lock()
         self._body = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(EMPTY_HINT), id="article-empty")
+        yield Static(Content(empty_hint(self.hint)), id="article-empty")
         yield Static(id="article-title", classes="article-part")
         yield Static(id="article-meta", classes="article-part")
         yield Static(id="article-tags", classes="article-part")
@@ -125,12 +138,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         widget.update(Content(text))
         widget.display = bool(text)
 
-    async def show_empty(self, hint: str = EMPTY_HINT) -> None:
+    async def show_empty(self, hint: str | None = None) -> None:
         """No story: say how to get one, and leave nothing of the last one on show."""
         async with self._lock:
             self.article = None
             self.set_class(True, "-empty")
-            self.query_one("#article-empty", Static).update(Content(hint))
+            text = hint or empty_hint(self.hint)
+            self.query_one("#article-empty", Static).update(Content(text))
             for widget_id in _LINES:
                 self._set_line(widget_id, "")
             self.border_subtitle = ""
@@ -165,7 +179,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     async def _show_all(self, article: Article) -> None:
         same = self.article is not None and self.article.id == article.id
-        body, cut = cap_body(clean_block(article.body_md))
+        body, cut = cap_body(clean_block(article.body_md), open_key=self.hint("open_link"))
         self.article = article
         if body != self._body or not same:
             self._body = body
@@ -180,9 +194,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._set_line("article-tags", tags)
         self._set_line("article-link", clean_text(article.url) if article.url else "")
         self._set_line("article-cut", cut)
-        self._set_line("article-comments", comments_line(article))
+        self._set_line("article-comments", comments_line(article, self.hint))
         self._set_line("article-status", snapshot_line(article))
-        self.border_subtitle = "o open · y copy link" if article.url else ""
+        links = f"{self.hint('open_link')} open · {self.hint('copy_link')} copy link"
+        self.border_subtitle = links if article.url else ""
         if not same:
             self.scroll_home(animate=False, immediate=True)
 

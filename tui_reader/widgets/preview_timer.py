@@ -49,6 +49,11 @@ class PreviewTimer:
             self._timer.stop()
             self._timer = None
 
+    @property
+    def waiting_for(self) -> int | None:
+        """The story a preview is on its way for (its timer left running)."""
+        return self._pending
+
     def pending(self) -> int | None:
         """The story a preview is on its way for, its timer stopped: the caller shows it."""
         self._stop()
