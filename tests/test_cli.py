@@ -446,3 +446,24 @@ def test_version_and_help(tmp_path: Path) -> None:
         assert command in text
     assert "--unread" in run(home, "headlines", "--help").stdout
     assert not home.exists()  # asking for help touches nothing
+
+
+def test_keys_lists_every_action_with_the_keys_in_force(tmp_path: Path) -> None:
+    """`tui-reader keys` reads [keys] as the app does: remaps, clashes and unknown names."""
+    home = tmp_path / "home"
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[keys]\nbookmark = "x"\ntoggle_read = "n"\nbogus = "q"\n',
+                      encoding="utf-8")
+    result = run(home, "keys")
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    assert rows["bookmark"].split()[1] == "x"
+    assert rows["toggle_read"].split()[1] == "n"
+    assert rows["next_unread"].split()[1] == "—"  # toggle_read took its only key
+    assert "feeds.add" in rows and "headlines, timeline" in rows["cursor_down"]
+    assert result.stderr.strip() == "config.toml [keys]: unknown action bogus"
+    data = json.loads(run(home, "keys", "--json").stdout)
+    by_id = {row["action"]: row for row in data}
+    assert by_id["bookmark"] == {"action": "bookmark", "keys": "x", "where": "main screen",
+                                 "does": "bookmark (saves full text offline)"}
+    assert len(by_id) == len(data)  # one row per action id

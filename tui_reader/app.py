@@ -27,16 +27,7 @@ from .core.demo_mode import DEMO_NOTHING_TO_FETCH
 from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
 from .core.session import Session
-from .keymap import (
-    UNBOUND,
-    Action,
-    Keymap,
-    bindings_for,
-    key_name,
-    normalize_keys,
-    remappable,
-    resolve_key_clashes,
-)
+from .keymap import UNBOUND, Action, Keymap, bindings_for, from_config, key_name
 from .messages import RefreshFailed
 from .screens.main_screen import MainScreen
 
@@ -117,23 +108,20 @@ class TuiReaderApp(App[None]):
         A key given in [keys] wins: if another action on the same screen had it, that
         action loses the key (keeping its others), and one notification says so.
         """
-        known = remappable()
-        keymap = {action.replace("-", "_"): value for action, value in keys.items()}
-        unknown = sorted(set(keymap) - known)
-        if unknown:
+        config = from_config(keys)
+        if config.unknown:
             self.notify(
-                f"config.toml [keys]: unknown action(s) {', '.join(unknown)}",
+                f"config.toml [keys]: unknown action(s) {', '.join(config.unknown)} "
+                "(tui-reader keys lists them)",
                 severity="warning",
                 timeout=10,
                 markup=False,
             )
-        wanted = {k: normalize_keys(v) for k, v in keymap.items() if k in known}
-        resolved, clashes = resolve_key_clashes(wanted)
-        if clashes:
+        if config.clashes:
             lines = []
-            for key, winner, loser in clashes:
+            for key, winner, loser in config.clashes:
                 line = f"key {key_name(key)} is bound to both {winner} and {loser}; {winner} wins"
-                if resolved.get(loser) == UNBOUND:
+                if config.resolved.get(loser) == UNBOUND:
                     line += f" ({loser} has no key now)"
                 lines.append(line)
             self.notify(
@@ -142,8 +130,8 @@ class TuiReaderApp(App[None]):
                 timeout=15,
                 markup=False,
             )
-        self.background.keymap = Keymap(resolved)
-        self.set_keymap(resolved)
+        self.background.keymap = config.keymap
+        self.set_keymap(config.resolved)
 
     def watch_theme(self, theme: str) -> None:
         """Remember a theme the user picked (in a thread: the event loop does no file I/O)."""

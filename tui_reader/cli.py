@@ -24,6 +24,7 @@ from .cli_commands import (
     cmd_feeds,
     cmd_headlines,
     cmd_import,
+    cmd_keys,
     cmd_refresh,
     cmd_remove,
     cmd_tui,
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="fetch every feed, due or not")
     p.add_argument("--json", action="store_true")
     p = command("unread", cmd_unread, "print the unread count (for status lines)")
+    p.add_argument("--json", action="store_true")
+    p = command("keys", cmd_keys, "list the actions [keys] in config.toml can remap")
     p.add_argument("--json", action="store_true")
     p = command("import", cmd_import, "import subscriptions from an OPML file")
     p.add_argument("file", metavar="FILE.opml")

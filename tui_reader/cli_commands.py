@@ -241,6 +241,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Every action config.toml's [keys] can remap, with the keys in force after it."""
+    from .core.config import load_settings
+    from .keymap import action_rows, from_config
+
+    config = from_config(load_settings(_paths(args).config_file).keys)
+    rows = action_rows(config.keymap)
+    if args.json:
+        _print_json([{"action": i, "keys": k, "where": w, "does": d} for i, k, w, d in rows])
+    else:
+        print(_table([list(r) for r in rows], ["ACTION", "KEYS", "WHERE", "DOES"],
+                     [18, 14, 24, None]))
+    for name in config.unknown:
+        print(f"config.toml [keys]: unknown action {name}", file=sys.stderr)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """feeds.toml as OPML 2.0, to a file or to stdout."""
     from .core.feeds_file import load_subscriptions

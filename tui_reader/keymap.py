@@ -46,10 +46,16 @@ class Action:
     key_display: str | None = None
     palette: str | None = None
     palette_help: str = ""
+    doc: str | None = None
+    """What it does on its own, for ``tui-reader keys`` (a help row may describe a pair)."""
 
     @property
     def help_text(self) -> str:
         return self.help or self.description
+
+    @property
+    def doc_text(self) -> str:
+        return self.doc or (self.help if self.pair is None and self.help else self.description)
 
 
 def _a(
@@ -67,18 +73,20 @@ def _a(
 ACTIONS: tuple[Action, ...] = (
     # The headline list.
     _a("cursor_down", "j,down", "Down", "list", group="Navigate", help="move down / up",
-       pair="cursor_up"),
-    _a("cursor_up", "k,up", "Up", "list"),
-    _a("list_page_down", "pagedown", "Page down", "list", "page_down"),
-    _a("list_page_up", "pageup", "Page up", "list", "page_up"),
+       pair="cursor_up", doc="move down"),
+    _a("cursor_up", "k,up", "Up", "list", doc="move up"),
+    _a("list_page_down", "pagedown", "Page down", "list", "page_down",
+       doc="page the list down (when no story is open)"),
+    _a("list_page_up", "pageup", "Page up", "list", "page_up",
+       doc="page the list up (when no story is open)"),
     _a("first", "g,home", "First", "list", group="Navigate", help="first / last story",
-       pair="last"),
-    _a("last", "G,end", "Last", "list"),
-    _a("open", "enter", "open", "list", group="Navigate"),
+       pair="last", doc="first story"),
+    _a("last", "G,end", "Last", "list", doc="last story"),
+    _a("open", "enter", "open", "list", group="Navigate", doc="open (and mark read)"),
     # The main screen, whatever region has focus.
     _a("next_unread", "n", "next", "main", group="Navigate", help="next / previous unread",
-       pair="previous_unread", show=True),
-    _a("previous_unread", "N", "previous unread", "main"),
+       pair="previous_unread", show=True, doc="next unread story"),
+    _a("previous_unread", "N", "previous unread", "main", doc="previous unread story"),
     _a("bookmark", "b", "bookmark", "main", group="Organise",
        help="bookmark (saves full text offline)", show=True),
     _a("search", "slash", "search", "main", group="Organise", show=True, key_display="/",
@@ -86,6 +94,7 @@ ACTIONS: tuple[Action, ...] = (
     _a("filter", "f", "filter", "main", group="Organise", help="filter by feed / tag",
        show=True),
     _a("toggle_timeline", "t", "timeline", "main", group="Navigate", show=True,
+       doc="show or hide Read next",
        palette="Toggle timeline", palette_help="Show or hide the Read next column"),
     _a("back", "q", "quit", "main", group="App", help="back / quit", show=True),
     _a("toggle_read", "m", "read/unread", "main", group="Read", help="toggle read"),
@@ -107,13 +116,16 @@ ACTIONS: tuple[Action, ...] = (
     _a("scroll", "space", "scroll / next unread", "main", "page_down(True)", group="Navigate",
        help="scroll article; at its end, next unread"),
     _a("page_down", "pagedown", "page down", "main", "page_down(False)", group="Navigate",
-       help="page down / up", pair="page_up", priority=True),
-    _a("page_up", "pageup", "page up", "main", priority=True),
+       help="page down / up", pair="page_up", priority=True, doc="page the story down"),
+    _a("page_up", "pageup", "page up", "main", priority=True, doc="page the story up"),
     # The article pane and the timeline, when focused.
-    _a("article_down", "j", "Scroll down", "article", "scroll_down"),
-    _a("article_up", "k", "Scroll up", "article", "scroll_up"),
-    _a("article_top", "g", "Top", "article", "scroll_home"),
-    _a("article_bottom", "G", "Bottom", "article", "scroll_end"),
+    _a("article_down", "j", "Scroll down", "article", "scroll_down",
+       doc="scroll the focused article down"),
+    _a("article_up", "k", "Scroll up", "article", "scroll_up",
+       doc="scroll the focused article up"),
+    _a("article_top", "g", "Top", "article", "scroll_home", doc="top of the focused article"),
+    _a("article_bottom", "G", "Bottom", "article", "scroll_end",
+       doc="end of the focused article"),
     _a("cursor_down", "j,down", "Down", "timeline"),
     _a("cursor_up", "k,up", "Up", "timeline"),
     _a("open", "enter", "open", "timeline"),
@@ -122,12 +134,13 @@ ACTIONS: tuple[Action, ...] = (
     _a(None, "shift+tab", "focus previous region", None, group="Navigate"),
     # The app, on every screen.
     _a("refresh", "r", "refresh", "app", group="App", show=True, palette="Refresh all feeds",
-       palette_help="Fetch every feed now"),
+       palette_help="Fetch every feed now", doc="fetch every feed now"),
     _a("feeds", "F", "feeds", "app", group="Organise", palette="Feeds…",
+       doc="the feeds screen",
        palette_help="Add, remove and check subscriptions"),
     _a(None, "ctrl+p", "command palette", None, group="App"),
     _a("help", "question_mark", "help", "app", group="App", show=True, key_display="?",
-       palette="Help", palette_help="Every key"),
+       palette="Help", palette_help="Every key", doc="this screen's keys"),
     # The feeds screen.
     _a("feeds.add", "a", "Add feed", "feeds", "add", group="Feeds",
        help="add a feed or a web page", show=True),
@@ -138,13 +151,13 @@ ACTIONS: tuple[Action, ...] = (
     _a("feeds.back", "escape,q", "Back", "feeds", "back", group="Screen",
        help="back to the headlines", show=True),
     _a("feeds.cursor_down", "j", "Down", "feeds_table", "cursor_down", group="Move",
-       help="move down / up", pair="feeds.cursor_up"),
-    _a("feeds.cursor_up", "k", "Up", "feeds_table", "cursor_up"),
+       help="move down / up", pair="feeds.cursor_up", doc="next feed"),
+    _a("feeds.cursor_up", "k", "Up", "feeds_table", "cursor_up", doc="previous feed"),
     _a(None, "down", "Down", None, group="Move", help="move down / up", pair="up"),
     _a(None, "up", "Up", None),
     _a("feeds.first", "g,home", "First", "feeds_table", "scroll_top", group="Move",
-       help="first / last feed", pair="feeds.last"),
-    _a("feeds.last", "G,end", "Last", "feeds_table", "scroll_bottom"),
+       help="first / last feed", pair="feeds.last", doc="first feed"),
+    _a("feeds.last", "G,end", "Last", "feeds_table", "scroll_bottom", doc="last feed"),
     _a(None, "pagedown", "page down", None, group="Move", help="page down / up", pair="pageup"),
     _a(None, "pageup", "page up", None),
     _a("help", "question_mark", "help", None, group="Screen", help="this help"),
@@ -335,3 +348,48 @@ def resolve_key_clashes(
                     if (key, winner, loser) not in clashes:
                         clashes.append((key, winner, loser))
     return resolved, clashes
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigKeys:
+    """config.toml's [keys] made ready for ``App.set_keymap``, and what was wrong with it."""
+
+    resolved: dict[str, str]
+    unknown: list[str]
+    """Action names [keys] gave that no action has."""
+    clashes: list[tuple[str, str, str]]
+    """(key, winner, loser): a key given to two actions active together."""
+
+    @property
+    def keymap(self) -> Keymap:
+        return Keymap(self.resolved)
+
+
+def from_config(keys: Mapping[str, str]) -> ConfigKeys:
+    """Resolve [keys] ("bookmark" or "bookmark-x" = "key[,key]") against the table."""
+    known = remappable()
+    keymap = {action.replace("-", "_"): value for action, value in keys.items()}
+    wanted = {k: normalize_keys(v) for k, v in keymap.items() if k in known}
+    resolved, clashes = resolve_key_clashes(wanted)
+    return ConfigKeys(resolved, sorted(set(keymap) - known), clashes)
+
+
+OWNER_NAMES = {
+    "app": "everywhere", "main": "main screen", "list": "headlines", "article": "article",
+    "timeline": "timeline", "feeds": "feeds screen", "feeds_table": "feeds screen",
+}
+
+
+def action_rows(keymap: Keymap) -> list[tuple[str, str, str, str]]:
+    """(action id, keys in force, where, what it does) for every remappable action."""
+    rows: dict[str, tuple[str, str, list[str], str]] = {}
+    for a in ACTIONS:
+        if a.id is None or a.owner is None:
+            continue
+        where = OWNER_NAMES[a.owner]
+        if a.id in rows:
+            if where not in rows[a.id][2]:
+                rows[a.id][2].append(where)
+            continue
+        rows[a.id] = (a.id, keymap.shown(a), [where], a.doc_text)
+    return [(i, keys, ", ".join(where), what) for i, keys, where, what in rows.values()]
