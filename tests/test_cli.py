@@ -461,9 +461,15 @@ def test_keys_lists_every_action_with_the_keys_in_force(tmp_path: Path) -> None:
     assert rows["toggle_read"].split()[1] == "n"
     assert rows["next_unread"].split()[1] == "—"  # toggle_read took its only key
     assert "feeds.add" in rows and "headlines, timeline" in rows["cursor_down"]
-    assert result.stderr.strip() == "config.toml [keys]: unknown action bogus"
+    assert result.stderr.splitlines() == [
+        "config.toml [keys]: unknown action(s) bogus (tui-reader keys lists them)",
+        "config.toml [keys]: key n is bound to both toggle_read and next_unread; toggle_read "
+        "wins (next_unread has no key now)",
+    ]
     data = json.loads(run(home, "keys", "--json").stdout)
     by_id = {row["action"]: row for row in data}
-    assert by_id["bookmark"] == {"action": "bookmark", "keys": "x", "where": "main screen",
+    assert by_id["bookmark"] == {"action": "bookmark", "keys": ["x"], "shown": "x",
+                                 "where": "main screen",
                                  "does": "bookmark (saves full text offline)"}
+    assert by_id["next_unread"]["keys"] == [] and by_id["search"]["keys"] == ["slash"]
     assert len(by_id) == len(data)  # one row per action id

@@ -428,3 +428,53 @@ def test_a_keymap_without_overrides_is_the_table() -> None:
     keymap = Keymap()
     for action in ACTIONS:
         assert keymap.keys(action) == action.keys.split(",")
+
+
+def test_key_names_no_key_press_can_match_are_left_out_and_named() -> None:
+    """"pgdn" and "esc" are how the help shows keys, not what Textual sends: a [keys] entry
+    using them would show a key that does nothing."""
+    from tui_reader.keymap import from_config, valid_key
+
+    for good in ("x", "?", "J", "ctrl+b", "pagedown", "escape", "f5", "question_mark",
+                 "shift+tab", "space", "enter", "é"):
+        assert valid_key(good), good
+    for bad in ("pgdn", "esc", "foo", "ctrl+", "hyperdrive+x", ""):
+        assert not valid_key(bad), bad
+    config = from_config({"bookmark": "pgdn", "search": "s,esc", "unread_only": "foo"})
+    assert config.bad_keys == [("bookmark", "pgdn"), ("search", "esc"), ("unread_only", "foo")]
+    keymap = config.keymap
+    assert keymap.shown(find("bookmark")) == "b"  # nothing usable given: the default stays
+    assert keymap.shown(find("search")) == "s"
+    assert any("'pgdn' is not a key name" in line for line in config.problems())
+
+
+async def test_an_action_left_with_no_key_is_offered_by_the_palette(
+    homes: Callable[..., Session],
+) -> None:
+    """toggle_read takes n: next unread has no key, so the palette is the way to run it."""
+    app = demo_app(homes())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        titles = [a.palette_title for a, _key in app.keymap.palette_entries()]
+        assert "Next unread story" in titles
+        before = app.query_one(HeadlineList).cursor
+        await app.run_command(find("next_unread"))
+        await pilot.pause()
+        assert app.query_one(HeadlineList).cursor != before
+
+
+async def test_an_app_key_given_to_a_main_screen_action_keeps_working_on_the_feeds_screen(
+    homes: Callable[..., Session],
+) -> None:
+    """bookmark = "?" takes ? from help on the main screen only: the feeds screen has its
+    own help key."""
+    app = demo_app(homes('[keys]\nbookmark = "question_mark"\n'))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("F")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedsScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.query_one("#dialog").border_subtitle == "? · esc · q close"

@@ -27,7 +27,7 @@ from .core.demo_mode import DEMO_NOTHING_TO_FETCH
 from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
 from .core.session import Session
-from .keymap import UNBOUND, Action, Keymap, bindings_for, from_config, key_name
+from .keymap import Action, Keymap, bindings_for, from_config
 from .messages import RefreshFailed
 from .screens.main_screen import MainScreen
 
@@ -109,27 +109,10 @@ class TuiReaderApp(App[None]):
         action loses the key (keeping its others), and one notification says so.
         """
         config = from_config(keys)
-        if config.unknown:
-            self.notify(
-                f"config.toml [keys]: unknown action(s) {', '.join(config.unknown)} "
-                "(tui-reader keys lists them)",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-        if config.clashes:
-            lines = []
-            for key, winner, loser in config.clashes:
-                line = f"key {key_name(key)} is bound to both {winner} and {loser}; {winner} wins"
-                if config.resolved.get(loser) == UNBOUND:
-                    line += f" ({loser} has no key now)"
-                lines.append(line)
-            self.notify(
-                "config.toml [keys]: " + "; ".join(lines),
-                severity="warning",
-                timeout=15,
-                markup=False,
-            )
+        problems = config.problems()
+        if problems:
+            self.notify("config.toml [keys]: " + "; ".join(problems), severity="warning",
+                        timeout=15, markup=False)
         self.background.keymap = config.keymap
         self.set_keymap(config.resolved)
 
@@ -192,22 +175,20 @@ class TuiReaderApp(App[None]):
         self.push_screen(FeedsScreen(self.background), closed)
 
     def action_help(self) -> None:
-        """The key reference of the screen on show."""
-        from .screens.feeds_screen import FeedsScreen
-        from .screens.help_screen import HelpScreen
+        """The main screen's key reference (the feeds screen shows its own)."""
+        from .screens.help_screen import show_help
 
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss(None)  # the help key (remapped too) closes it again
-            return
-        if isinstance(self.screen, FeedsScreen):
-            self.push_screen(HelpScreen(self.keymap, page="feeds", title="Feeds keys"))
-        else:
-            self.push_screen(HelpScreen(self.keymap))
+        show_help(self, self.keymap)
 
     async def run_command(self, action: Action) -> None:
         """A palette command: the action, run where its key would run it (even when
         [keys] left it no key, which hides it from the footer)."""
-        target: DOMNode = self.main if action.owner == "main" else self
+        main = self.main
+        targets: dict[str | None, DOMNode] = {
+            "main": main, "list": main.headlines, "article": main.article_view,
+            "timeline": main.timeline,
+        }
+        target = targets.get(action.owner, self)
         _namespace, name, params = parse_action(action.action)
         result = getattr(target, f"action_{name}")(*params)
         if inspect.isawaitable(result):

@@ -242,19 +242,24 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    """Every action config.toml's [keys] can remap, with the keys in force after it."""
+    """Every action config.toml's [keys] can remap, with the keys in force after it (and
+    what in [keys] was left out, on stderr, as the app says it)."""
     from .core.config import load_settings
     from .keymap import action_rows, from_config
 
     config = from_config(load_settings(_paths(args).config_file).keys)
     rows = action_rows(config.keymap)
     if args.json:
-        _print_json([{"action": i, "keys": k, "where": w, "does": d} for i, k, w, d in rows])
+        _print_json([
+            {"action": i, "keys": names.split(",") if names else [], "shown": shown,
+             "where": where, "does": does}
+            for i, shown, names, where, does in rows
+        ])
     else:
-        print(_table([list(r) for r in rows], ["ACTION", "KEYS", "WHERE", "DOES"],
-                     [18, 14, 24, None]))
-    for name in config.unknown:
-        print(f"config.toml [keys]: unknown action {name}", file=sys.stderr)
+        print(_table([list(r) for r in rows], ["ACTION", "KEYS", "IN [keys]", "WHERE", "DOES"],
+                     [18, 10, 14, 22, None]))
+    for line in config.problems():
+        print(f"config.toml [keys]: {line}", file=sys.stderr)
     return 0
 
 

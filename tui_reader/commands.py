@@ -97,7 +97,7 @@ class TuiReaderCommands(Provider):
         # A tag goes to a method call, never through an action string.
         show_tag = self.reader.show_tag
         found = [
-            Entry(action.palette or "", f"{action.palette_help} · {key}",
+            Entry(action.palette_title, f"{action.palette_help or action.doc_text} · {key}",
                   partial(self.reader.run_command, action))
             for action, key in self.reader.keymap.palette_entries()
         ]

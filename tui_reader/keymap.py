@@ -57,6 +57,12 @@ class Action:
     def doc_text(self) -> str:
         return self.doc or (self.help if self.pair is None and self.help else self.description)
 
+    @property
+    def palette_title(self) -> str:
+        """The palette's title, else what it does ("Next unread story")."""
+        text = self.palette or self.doc_text
+        return text[:1].upper() + text[1:]
+
 
 def _a(
     id: str | None,  # noqa: A002 - the binding id
@@ -160,7 +166,8 @@ ACTIONS: tuple[Action, ...] = (
     _a("feeds.last", "G,end", "Last", "feeds_table", "scroll_bottom", doc="last feed"),
     _a(None, "pagedown", "page down", None, group="Move", help="page down / up", pair="pageup"),
     _a(None, "pageup", "page up", None),
-    _a("help", "question_mark", "help", None, group="Screen", help="this help"),
+    _a("feeds.help", "question_mark", "help", "feeds", "help", group="Screen",
+       help="this help", show=True, key_display="?", doc="the feeds screen's keys"),
 )
 
 PAGES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -168,6 +175,13 @@ PAGES: dict[str, tuple[tuple[str, ...], ...]] = {
     "feeds": (("Feeds", "Move"), ("Screen",)),
 }
 """Each help page's groups, as its two columns."""
+
+FOLLOWS = {"feeds.help": "help"}
+"""An action that takes the keys [keys] gives another, unless [keys] names it too: the
+feeds screen's help key is the app's, but a main-screen action taking ? leaves it there."""
+
+PALETTE_OWNERS = ("app", "main", "list", "article", "timeline")
+"""Where the palette's actions run (it is opened over the main screen)."""
 
 CONTEXTS: tuple[tuple[str, ...], ...] = (
     ("list", "main", "app"),
@@ -202,6 +216,35 @@ def normalize_keys(keys: str) -> str:
     from textual.keys import _normalize_key_list
 
     return _normalize_key_list(keys)
+
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _key_bases() -> frozenset[str]:
+    """Every key name Textual sends without modifiers: named keys and printable characters
+    (in the form ``normalize_keys`` gives them)."""
+    from textual.keys import Keys
+
+    named = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    printable = {normalize_keys(chr(c)) for c in range(33, 127)}
+    return frozenset(named | printable | {"space", "enter", "tab", "backspace", "escape"})
+
+
+_BASES: frozenset[str] | None = None
+
+
+def valid_key(key: str) -> bool:
+    """Whether Textual can ever send *key*: "x", "?", "pagedown", "ctrl+b" (not "pgdn",
+    "esc" or "foo", which the help would show but no key press would match)."""
+    global _BASES
+    if _BASES is None:
+        _BASES = _key_bases()
+    *modifiers, base = key.split("+")
+    if not base or not set(modifiers) <= MODIFIERS:
+        return False
+    base = normalize_keys(base) if len(base) == 1 else base
+    return base in _BASES or (len(base) == 1 and base.isprintable())
 
 
 def split_keys(keys: str) -> list[str]:
@@ -273,8 +316,18 @@ class Keymap:
         return rows
 
     def palette_entries(self) -> list[tuple[Action, str]]:
-        """(action, its key as shown) for every palette command, in table order."""
-        return [(a, self.shown(a)) for a in ACTIONS if a.palette]
+        """(action, its key as shown) for every palette command, in table order: the
+        palette's own, and any main-screen action [keys] left with no key, which the
+        palette is then the only way to run."""
+        seen: set[str] = set()
+        found: list[tuple[Action, str]] = []
+        for a in ACTIONS:
+            if a.id is None or a.id in seen or a.owner not in PALETTE_OWNERS:
+                continue
+            if a.palette or (a.id in self.overrides and not self.keys(a)):
+                seen.add(a.id)
+                found.append((a, self.shown(a)))
+        return found
 
 
 def key_name(key: str) -> str:
@@ -338,6 +391,8 @@ def resolve_key_clashes(
                     assert other.id is not None
                     if other.id == mine or key not in keys_of(other.id):
                         continue
+                    if FOLLOWS.get(other.id) == mine or FOLLOWS.get(mine) == other.id:
+                        continue  # the same action on another screen
                     if mine not in resolved or key not in split_keys(resolved[mine]):
                         break  # an earlier clash already took this key from us
                     winner, loser = mine, other.id
@@ -357,6 +412,8 @@ class ConfigKeys:
     resolved: dict[str, str]
     unknown: list[str]
     """Action names [keys] gave that no action has."""
+    bad_keys: list[tuple[str, str]]
+    """(action, key) for each key name no key press can match; it is left out."""
     clashes: list[tuple[str, str, str]]
     """(key, winner, loser): a key given to two actions active together."""
 
@@ -364,14 +421,41 @@ class ConfigKeys:
     def keymap(self) -> Keymap:
         return Keymap(self.resolved)
 
+    def problems(self) -> list[str]:
+        """One line each about what in [keys] was left out or changed, for the user."""
+        lines: list[str] = []
+        if self.unknown:
+            lines.append(f"unknown action(s) {', '.join(self.unknown)} "
+                         "(tui-reader keys lists them)")
+        for action_id, key in self.bad_keys:
+            lines.append(f"{action_id}: {key!r} is not a key name "
+                         "(write e.g. x, ctrl+b, pagedown, escape, f5)")
+        for key, winner, loser in self.clashes:
+            line = f"key {key_name(key)} is bound to both {winner} and {loser}; {winner} wins"
+            if self.resolved.get(loser) == UNBOUND:
+                line += f" ({loser} has no key now)"
+            lines.append(line)
+        return lines
+
 
 def from_config(keys: Mapping[str, str]) -> ConfigKeys:
     """Resolve [keys] ("bookmark" or "bookmark-x" = "key[,key]") against the table."""
     known = remappable()
     keymap = {action.replace("-", "_"): value for action, value in keys.items()}
-    wanted = {k: normalize_keys(v) for k, v in keymap.items() if k in known}
+    wanted: dict[str, str] = {}
+    bad: list[tuple[str, str]] = []
+    for action_id, value in keymap.items():
+        if action_id not in known:
+            continue
+        good = [k for k in split_keys(normalize_keys(value)) if valid_key(k)]
+        bad += [(action_id, k) for k in split_keys(value) if not valid_key(normalize_keys(k))]
+        if good:  # with none left, the action keeps its default keys
+            wanted[action_id] = ",".join(good)
+    for follower, leader in FOLLOWS.items():
+        if leader in wanted and follower not in wanted:
+            wanted[follower] = wanted[leader]
     resolved, clashes = resolve_key_clashes(wanted)
-    return ConfigKeys(resolved, sorted(set(keymap) - known), clashes)
+    return ConfigKeys(resolved, sorted(set(keymap) - known), bad, clashes)
 
 
 OWNER_NAMES = {
@@ -380,16 +464,18 @@ OWNER_NAMES = {
 }
 
 
-def action_rows(keymap: Keymap) -> list[tuple[str, str, str, str]]:
-    """(action id, keys in force, where, what it does) for every remappable action."""
-    rows: dict[str, tuple[str, str, list[str], str]] = {}
+def action_rows(keymap: Keymap) -> list[tuple[str, str, str, str, str]]:
+    """(action id, keys in force as shown, as [keys] writes them, where, what it does)
+    for every remappable action."""
+    rows: dict[str, tuple[str, str, str, list[str], str]] = {}
     for a in ACTIONS:
         if a.id is None or a.owner is None:
             continue
         where = OWNER_NAMES[a.owner]
         if a.id in rows:
-            if where not in rows[a.id][2]:
-                rows[a.id][2].append(where)
+            if where not in rows[a.id][3]:
+                rows[a.id][3].append(where)
             continue
-        rows[a.id] = (a.id, keymap.shown(a), [where], a.doc_text)
-    return [(i, keys, ", ".join(where), what) for i, keys, where, what in rows.values()]
+        rows[a.id] = (a.id, keymap.shown(a), ",".join(keymap.keys(a)), [where], a.doc_text)
+    return [(i, shown, names, ", ".join(where), what)
+            for i, shown, names, where, what in rows.values()]

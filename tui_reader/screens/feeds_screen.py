@@ -220,6 +220,11 @@ class FeedsScreen(Screen[bool]):
 
     # -- actions ------------------------------------------------------------------------
 
+    def action_help(self) -> None:
+        from .help_screen import show_help
+
+        show_help(self.app, self.services.keymap, page="feeds", title="Feeds keys")
+
     def action_back(self) -> None:
         self.dismiss(self.changed)
 

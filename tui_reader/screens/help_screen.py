@@ -6,9 +6,9 @@ what works, after the user's [keys] too.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -16,7 +16,16 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..keymap import PAGES, KeyList, Keymap, find
+from ..keymap import NO_KEY, PAGES, KeyList, Keymap, find
+
+
+def show_help(app: App[Any], keymap: Keymap, *, page: str = "main",
+              title: str = "Keys") -> None:
+    """Open one help page (or close the one on show: the help key toggles it)."""
+    if isinstance(app.screen, HelpScreen):
+        app.screen.dismiss(None)
+        return
+    app.push_screen(HelpScreen(keymap, page=page, title=title))
 
 
 class KeyGroup(Vertical):
@@ -55,8 +64,9 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         keymap = keymap or Keymap()
         groups = keymap.help_groups(page)
-        self.help_key = keymap.hint("help")
-        self.close_keys = set(keymap.keys(find("help", "app")))
+        help_action = find("feeds.help" if page == "feeds" else "help")
+        self.help_key = keymap.hint(help_action.id or "help")
+        self.close_keys = set(keymap.keys(help_action))
         """The help key in force closes the help too (the app's binding cannot reach a
         modal screen)."""
         self.groups = {name: keys for name, keys in groups.items() if keys}
@@ -68,7 +78,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="dialog", classes="dialog help") as dialog:
             # In the border, so they stay visible when a small terminal scrolls the keys.
             dialog.border_title = Content(self.help_title)
-            dialog.border_subtitle = f"{self.help_key} · esc · q close"
+            keys = "esc · q" if self.help_key == NO_KEY else f"{self.help_key} · esc · q"
+            dialog.border_subtitle = f"{keys} close"
             with VerticalScroll(id="help-body"):
                 with Horizontal(id="help-columns"):
                     for names in (left, right):
