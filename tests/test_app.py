@@ -1206,3 +1206,34 @@ async def test_clearing_a_search_or_filter_keeps_the_reader_s_place(session: Ses
         await pilot.pause()
         assert headlines.highlighted is not None and kept is not None
         assert headlines.highlighted.id == kept.id
+
+
+@pytest.mark.parametrize("keys", [("slash", *"strandline", "enter"), ("B", "G")])
+async def test_clearing_a_filter_keeps_the_story_highlighted_and_on_screen(
+    tmp_path: Path, keys: tuple[str, ...]
+) -> None:
+    """A search (or the bookmarks view) narrowed to an old story; esc widens the list and
+    the story stays under the cursor, scrolled into view (it was left off screen, and
+    the next n searched from there)."""
+    session = open_session(build_demo_home(tmp_path / "home"))
+    store = session.store
+    oldest = store.headlines(HeadlineFilter(), limit=100)[-1]
+    store.set_bookmark(oldest.id)
+    app = TuiReaderApp(session, demo=True, refresh_on_start=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+            headlines = app.query_one(HeadlineList)
+            assert headlines.highlighted is not None
+            assert headlines.highlighted.id == oldest.id
+            await pilot.press("escape")
+            await pilot.pause()
+            assert headlines.total > 40 and headlines.highlighted is not None
+            assert headlines.highlighted.id == oldest.id
+            top = headlines.scroll_offset.y
+            height = headlines.scrollable_content_region.height
+            assert top <= headlines.cursor * 2 < top + height  # its row is on screen
+    finally:
+        session.close()

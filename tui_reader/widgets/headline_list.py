@@ -191,6 +191,9 @@ class HeadlineList(ScrollView, can_focus=True):
         self._invalidate()
         if index:
             self.move_to(index)
+            # Again once the new height is laid out: until then the list cannot scroll
+            # past the old (filtered) list's end, and the kept story stayed off screen.
+            self.call_after_refresh(self._show_cursor)
         self._cursor_moved()
 
     def reload(self) -> None:
@@ -215,6 +218,9 @@ class HeadlineList(ScrollView, can_focus=True):
         self._resize_virtual()
         shift = (new_cursor - old_cursor) * LINES_PER_ROW
         self.scroll_to(y=old_scroll + shift, animate=False, immediate=True)
+        # Again once the new height is laid out (new stories can make it taller).
+        self.call_after_refresh(self.scroll_to, y=old_scroll + shift, animate=False,
+                                immediate=True)
         self._invalidate()
 
     def update_row(self, headline: Headline) -> None:
@@ -252,14 +258,17 @@ class HeadlineList(ScrollView, can_focus=True):
         self.cursor = index
         # No cache clear: the cache key says whether a line is the cursor's.
         self.refresh()
+        self._show_cursor(top=top)
+        if changed:
+            self._cursor_moved()
+
+    def _show_cursor(self, *, top: bool = False) -> None:
         self.scroll_to_region(
-            Region(0, index * LINES_PER_ROW, 1, LINES_PER_ROW),
+            Region(0, self.cursor * LINES_PER_ROW, 1, LINES_PER_ROW),
             animate=False,
             top=top,
             immediate=True,
         )
-        if changed:
-            self._cursor_moved()
 
     def select_article(self, article_id: int) -> bool:
         """Move the cursor to a story if this filter shows it."""
