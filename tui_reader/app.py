@@ -21,13 +21,14 @@ from textual.command import Provider
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
+from .actions import Action, bindings_for
 from .background import Background, load_background_modules
 from .core.config import save_theme
 from .core.demo_mode import DEMO_NOTHING_TO_FETCH
 from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
 from .core.session import Session
-from .keymap import Action, Keymap, bindings_for, from_config
+from .keymap import Keymap, from_config
 from .messages import RefreshFailed
 from .screens.main_screen import MainScreen
 

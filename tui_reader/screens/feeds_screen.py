@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from ..actions import bindings_for
 from ..core.demo_mode import DEMO_REFUSAL
 from ..core.errors import UserError
 from ..core.feed_status import due_words, status_words
@@ -31,7 +32,6 @@ from ..core.http_url import is_http_url
 from ..core.models import FeedInfo, FeedStatus, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, cache_error_text
-from ..keymap import bindings_for
 from ..services import ReaderServices
 
 if TYPE_CHECKING:

@@ -23,10 +23,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from ..actions import bindings_for
 from ..core.models import Article, Headline, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, report_cache_error, store_guard
-from ..keymap import bindings_for
 from ..messages import (
     RefreshFailed,
     RefreshFinished,

@@ -19,9 +19,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from ..actions import bindings_for
 from ..core.models import Article, SnapshotState, snapshot_state
 from ..core.sanitize import clean_block, clean_text
-from ..keymap import Keymap, bindings_for
+from ..keymap import Keymap
 from ..messages import StoryChanged
 from ..text import long_date
 

@@ -20,12 +20,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..actions import bindings_for
 from ..core.models import Headline, HeadlineFilter
 from ..core.pager import PAGE_SIZE, HeadlinePager
 from ..core.sanitize import clean_text
 from ..core.store import Store
 from ..guard import CACHE_ERRORS
-from ..keymap import bindings_for
 from ..messages import StoryChanged
 from ..text import fit
 from .headline_row import RowPainter

@@ -23,11 +23,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ..actions import bindings_for
 from ..core.models import Headline
 from ..core.sanitize import clean_text
 from ..core.store import Store
 from ..guard import CACHE_ERRORS
-from ..keymap import bindings_for
 from ..messages import StoryChanged
 from ..text import ELLIPSIS, fit, timeline_time
 
