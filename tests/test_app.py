@@ -1237,3 +1237,33 @@ async def test_clearing_a_filter_keeps_the_story_highlighted_and_on_screen(
             assert top <= headlines.cursor * 2 < top + height  # its row is on screen
     finally:
         session.close()
+
+
+async def test_a_changed_story_is_one_message_to_every_widget_that_shows_it(
+    session: Session,
+) -> None:
+    """b sends one StoryChanged (recorded with message_hook) to the list, the timeline and
+    the article pane, each of which then shows the bookmark; no widget is patched by hand."""
+    from tui_reader.messages import StoryChanged
+
+    seed(session, [item(n) for n in range(3)])
+    messages: list[object] = []
+    app = make_app(session)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        view = app.query_one(ArticleView)
+        await wait_until(pilot, lambda: view.article is not None)
+        assert view.article is not None
+        story = view.article.id
+        messages.clear()
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        changed = [m for m in messages if isinstance(m, StoryChanged)]
+        assert {m.article_id for m in changed} == {story}
+        assert all(m.flags.bookmarked for m in changed)
+        # One per widget that may show the story, each time it changes (the bookmark, then
+        # the cache's copy once the full-text fetch has said how it went).
+        assert len(changed) >= 3 and len(changed) % 3 == 0
+        headline = app.query_one(HeadlineList).pager.find_cached(story)
+        assert headline is not None and headline.bookmarked
+        assert view.article.bookmarked
