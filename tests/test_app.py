@@ -1267,3 +1267,35 @@ async def test_a_changed_story_is_one_message_to_every_widget_that_shows_it(
         headline = app.query_one(HeadlineList).pager.find_cached(story)
         assert headline is not None and headline.bookmarked
         assert view.article.bookmarked
+
+
+async def test_opening_a_story_keeps_a_bookmark_whose_write_is_still_queued(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """b then enter at once: the story is read back from the cache before the bookmark's
+    write lands, and opening it must not show (and spread) that stale copy's flags."""
+    seed(session, [item(n) for n in range(2)])
+    store = session.store
+    real = store.set_bookmark
+    landed = threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> None:
+        threading.Event().wait(0.4)  # in the writer thread
+        real(*args, **kwargs)
+        landed.set()
+
+    monkeypatch.setattr(store, "set_bookmark", slow)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(ArticleView)
+        await wait_until(pilot, lambda: view.article is not None)
+        assert view.article is not None
+        story = view.article.id
+        await pilot.press("b", "enter")
+        await pilot.pause()
+        assert not landed.is_set()  # the write is still on its way
+        assert view.article is not None and view.article.read and view.article.bookmarked
+        row = app.query_one(HeadlineList).pager.find_cached(story)
+        assert row is not None and row.bookmarked and row.read
+        await app.workers.wait_for_complete()
+        assert landed.is_set() and store.headline(story).bookmarked  # type: ignore[union-attr]

@@ -333,5 +333,5 @@ class MainScreen(Screen[None]):
         """A store write failed: one line, and the story's real flags back on screen."""
         self.cache_problem(message.error)
         if message.article_id is not None:
-            self.spawn(self.editor.show_cached(message.article_id))
+            self.spawn(self.editor.show_cached(message.article_id, report=False))
         self.update_context()

@@ -63,6 +63,8 @@ class StoryScreen(Protocol):
 
     def update_context(self) -> None: ...
 
+    def cache_problem(self, exc: BaseException) -> None: ...
+
     def reload_stories(self) -> None: ...
 
 
@@ -105,14 +107,20 @@ class StoryEditor:
 
         self.screen.run_worker(run(), group="store", exit_on_error=False)
 
-    async def show_cached(self, article_id: int) -> None:
-        """Show one story's flags as the cache has them (after a failed write, a fetch)."""
+    async def show_cached(self, article_id: int, *, report: bool = True) -> None:
+        """Show one story's flags as the cache has them (after a failed write, a fetch).
+        ``report=False`` when the failure that led here was said already."""
         try:
             headline = await asyncio.to_thread(self.store.headline, article_id)
-        except CACHE_ERRORS:
-            return  # the screen has said what is wrong with the cache
+        except CACHE_ERRORS as exc:
+            if report:
+                self.screen.cache_problem(exc)
+            return
         if headline is not None:
             self.broadcast(article_id, StoryFlags.of(headline))
+
+    def _show_cached_later(self, article_id: int) -> None:
+        self.screen.run_worker(self.show_cached(article_id), group="show", exit_on_error=False)
 
     def known(self, article_id: int) -> Article | Headline | None:
         """What the screen already has for a story (the open one, else a loaded row)."""
@@ -124,7 +132,9 @@ class StoryEditor:
     # -- read -------------------------------------------------------------------------
 
     def set_read(self, story: Article | Headline, read: bool) -> None:
-        self.show_flags(story, read=read)
+        # The flags on screen, not the caller's copy: a story loaded from the cache may
+        # not have a bookmark made a moment ago (its write can still be queued).
+        self.show_flags(self.known(story.id) or story, read=read)
         self.write(partial(self.store.set_read, [story.id], read), story.id,
                    then=lambda _: self.screen.update_context())
 
@@ -151,8 +161,7 @@ class StoryEditor:
             self.screen.reload_stories()
             article = self.screen.article
             if article is not None:
-                self.screen.run_worker(self.show_cached(article.id), group="show",
-                                       exit_on_error=False)
+                self._show_cached_later(article.id)
             self.screen.notify(f"Marked {count(changed)} stories read.", timeout=3,
                                markup=False)
 
@@ -164,7 +173,8 @@ class StoryEditor:
         if article.bookmarked:
             self.show_flags(article, bookmarked=False)
             self.undo.arm(article.id, article.bookmarked_at)
-            self.write(partial(self.store.set_bookmark, article.id, False), article.id)
+            self.write(partial(self.store.set_bookmark, article.id, False), article.id,
+                       then=lambda _: self._show_cached_later(article.id))
         else:
             self.bookmark(article.id)
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from textual.notifications import SeverityLevel
 
-from ..core.models import Article
+from ..core.models import Article, StoryFlags
 from ..guard import CACHE_ERRORS
 from ..widgets import ArticleView, HeadlineList, Timeline
 from .story_editor import StoryEditor
@@ -100,6 +100,9 @@ class StoryPanes:
             screen.notify("That story is no longer in the cache.", severity="warning",
                           markup=False)
             return
+        known = screen.editor.known(article_id)
+        if known is not None:  # flags changed on screen whose writes may still be queued
+            article = StoryFlags.of(known).applied(article)
         if mark_read and not article.read:
             screen.editor.set_read(article, True)
             article = replace(article, read=True)
