@@ -1299,3 +1299,24 @@ async def test_opening_a_story_keeps_a_bookmark_whose_write_is_still_queued(
         assert row is not None and row.bookmarked and row.read
         await app.workers.wait_for_complete()
         assert landed.is_set() and store.headline(story).bookmarked  # type: ignore[union-attr]
+
+
+async def test_an_empty_list_has_no_highlighted_row_and_says_its_message_whole(
+    session: Session,
+) -> None:
+    """A search that matches nothing: the list shows its whole message (wrapped, not cut
+    at the pane's width) and no highlighted blank row under it."""
+    seed(session, [item(1)])
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.main.set_filter(HeadlineFilter(query="nothing-like-this"))
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        assert headlines.total == 0
+        strips = [headlines.render_line(y) for y in range(4)]
+        words = " ".join(strip.text for strip in strips).split()
+        assert " ".join(words) == headlines.empty_text == "Nothing matches — esc clears the search"
+        cursor = headlines.painter.style("", True).bgcolor
+        assert all(seg.style is None or seg.style.bgcolor != cursor
+                   for strip in strips for seg in strip)

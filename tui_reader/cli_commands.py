@@ -234,7 +234,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return subs + added
 
         session.update_subscriptions(merge)
-        print(f"Imported {len(added)} feeds from {path} "
+        feeds = "feed" if len(added) == 1 else "feeds"
+        print(f"Imported {len(added)} {feeds} from {path} "
               f"({len(imported.subscriptions) - len(added)} already subscribed).")
         for skipped in imported.skipped:
             print(f"  skipped: {skipped}")

@@ -77,7 +77,8 @@ def finished_parts(report: RefreshReport, failing: int, now: float,
     if report.outcomes and not report.offline:
         stamp = clock_time(now)
         parts.append((f"updated {stamp}", stamp))
-    elif not report.outcomes:
+    elif not report.outcomes and not failed:
+        # Not with feeds failing: "2 feeds failing · up to date" contradicted itself.
         parts.append(("up to date", "up to date"))
     return parts, bool(failed) or report.offline
 

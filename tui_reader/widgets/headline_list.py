@@ -8,6 +8,7 @@ page the visible lines fall in (toolong's ``LogLines`` does the same). Its
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -335,7 +336,7 @@ class HeadlineList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         line = y + self.scroll_offset.y
         index, part = divmod(line, LINES_PER_ROW)
-        is_cursor = index == self.cursor
+        is_cursor = index == self.cursor and self.total > 0  # an empty list has no cursor
         key = (line, width, is_cursor, self.has_focus, self._generation, self.total)
         strip = self._lines.get(key)
         if strip is None:
@@ -347,10 +348,13 @@ class HeadlineList(ScrollView, can_focus=True):
         paint = self.painter
         base = paint.style("", is_cursor)
         if self.total == 0:
-            if index == 0 and part == 0:
-                text = fit(" " + self.empty_text, width)
+            # The message wraps rather than being cut ("Nothing matches — esc clears t…").
+            lines = textwrap.wrap(self.empty_text, max(width - 2, 8)) or [""]
+            line = index * LINES_PER_ROW + part
+            if line < len(lines):
                 empty = paint.style("headline-list--empty", False)
-                return Strip([Segment(text, empty)]).adjust_cell_length(width, base)
+                return Strip([Segment(fit(" " + lines[line], width), empty)]).adjust_cell_length(
+                    width, base)
             return Strip.blank(width, base)
         headline = self._row(index)
         if headline is None:
