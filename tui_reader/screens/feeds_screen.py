@@ -142,7 +142,8 @@ class FeedsScreen(Screen[bool]):
                 _cell(f"{feed.unread:,}/{feed.total:,}"),
                 _cell(" ".join(f"#{clean_text(t, 40)}" for t in feed.tags), "dim"),
                 _cell(status, style),
-                _cell(due_words(feed, now), "dim"),
+                # The demo's feeds are never fetched ("Nov 2036" read like a bug).
+                _cell("never" if self.demo else due_words(feed, now), "dim"),
                 key=str(feed.id),
             )
         title = f"Feeds · {len(feeds)} subscription{'s' if len(feeds) != 1 else ''}"
