@@ -1320,3 +1320,15 @@ async def test_an_empty_list_has_no_highlighted_row_and_says_its_message_whole(
         cursor = headlines.painter.style("", True).bgcolor
         assert all(seg.style is None or seg.style.bgcolor != cursor
                    for strip in strips for seg in strip)
+
+
+async def test_an_unknown_theme_is_named_with_the_themes_there_are(session: Session) -> None:
+    session.settings = replace(session.settings, theme="no-such-theme")
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        said = [n.message for n in app._notifications if "unknown theme" in n.message]
+        assert len(said) == 1
+        assert said[0].startswith("config.toml: unknown theme 'no-such-theme'; the themes are ")
+        assert "nord" in said[0] and "textual-dark" in said[0]
+        assert app.theme == "textual-dark"

@@ -473,3 +473,15 @@ def test_keys_lists_every_action_with_the_keys_in_force(tmp_path: Path) -> None:
                                  "does": "bookmark (saves full text offline)"}
     assert by_id["next_unread"]["keys"] == [] and by_id["search"]["keys"] == ["slash"]
     assert len(by_id) == len(data)  # one row per action id
+
+
+def test_tables_line_up_by_terminal_cells_with_wide_characters() -> None:
+    """A CJK title takes two cells a character: padding and cutting by characters left
+    the next column out of line."""
+    from tui_reader.cli_format import _table
+
+    out = _table([["データベース入門ガイド", "x"], ["abc", "y"], ["e\u0301te", "z"]],
+                 ["TITLE", "U"], [10, None]).splitlines()
+    assert out[1] == "データベ…   x"  # 9 cells of title, padded to 10, then two spaces
+    assert out[2] == "abc         y"
+    assert out[3] == "e\u0301te         z"  # a combining accent takes no cell

@@ -85,8 +85,9 @@ class TuiReaderApp(App[None]):
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         else:
-            self.notify(f"config.toml: unknown theme {clean_text(settings.theme, 40)!r}",
-                        severity="warning", markup=False)
+            themes = ", ".join(sorted(self.available_themes))
+            self.notify(f"config.toml: unknown theme {clean_text(settings.theme, 40)!r}; "
+                        f"the themes are {themes}", severity="warning", markup=False)
         self._apply_keymap(settings.keys)
         if self.session.first_run:
             self.notify(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +28,30 @@ def _iso(ts: int | None) -> str | None:
     return iso(ts)
 
 
+def _char_cells(char: str) -> int:
+    """Terminal cells of one character: 2 for wide (CJK), 0 for combining marks."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _cells(text: str) -> int:
+    return sum(_char_cells(c) for c in text)
+
+
 def _fit(text: str, width: int) -> str:
-    """Cut to width with an ellipsis, so a long title cannot push the columns apart."""
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    """Cut to *width* terminal cells with an ellipsis, and pad to it, so a long or wide
+    title ("データベース") cannot push the columns apart."""
+    if _cells(text) > width:
+        kept, used = [], 0
+        for char in text:
+            size = _char_cells(char)
+            if used + size > width - 1:
+                break
+            kept.append(char)
+            used += size
+        text = "".join(kept) + "…"
+    return text + " " * max(width - _cells(text), 0)
 
 
 def _table(rows: list[list[str]], headers: list[str], widths: list[int | None]) -> str:
@@ -39,7 +61,7 @@ def _table(rows: list[list[str]], headers: list[str], widths: list[int | None]) 
         cells = []
         for cell, width in zip(row, widths, strict=True):
             cell = clean_text(cell)  # stored text is clean already; a terminal deserves both
-            cells.append(_fit(cell, width).ljust(width) if width else cell)
+            cells.append(_fit(cell, width) if width else cell)
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
