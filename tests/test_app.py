@@ -1332,3 +1332,33 @@ async def test_an_unknown_theme_is_named_with_the_themes_there_are(session: Sess
         assert said[0].startswith("config.toml: unknown theme 'no-such-theme'; the themes are ")
         assert "nord" in said[0] and "textual-dark" in said[0]
         assert app.theme == "textual-dark"
+
+
+async def test_the_status_line_is_read_again_after_the_feeds_screen_changed_feeds(
+    session: Session,
+) -> None:
+    """A refresh said nothing could be reached; the feeds screen then fetched the feed
+    fine. Back on the main screen the line must not still say "offline?"."""
+    from tui_reader.core.refresh import FeedOutcome, RefreshReport
+    from tui_reader.screens.feeds_screen import FeedsScreen
+    from tui_reader.text import clock_time
+
+    feed_id = seed(session, [item(1)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        offline = RefreshReport([FeedOutcome(feed_id, "u", "World Desk", "error",
+                                             error="connection refused",
+                                             network_error=True)])
+        app.main.post_message(RefreshFinished(offline))
+        await wait_until(pilot, lambda: "offline" in app.main.status.refresh_text)
+        session.store.update_feed_state(feed_id, last_status="ok", last_error=None,
+                                        last_fetched=NOW)  # as the feeds screen's r does
+        app.action_feeds()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        screen.changed = True
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "offline" not in app.main.status.refresh_text)
+        assert app.main.status.refresh_text == f"updated {clock_time(NOW)}"

@@ -172,7 +172,7 @@ class TuiReaderApp(App[None]):
 
         def closed(changed: bool | None) -> None:
             if changed:
-                self.main.reload_stories()
+                self.main.feeds_changed()
 
         self.push_screen(FeedsScreen(self.background), closed)
 

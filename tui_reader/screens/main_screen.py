@@ -315,6 +315,13 @@ class MainScreen(Screen[None]):
         self.reload_stories()
 
     @store_guard
+    def feeds_changed(self) -> None:
+        """The feeds screen added, removed or fetched feeds: stories and the status line
+        again (it said "no feed could be reached" above the stories just fetched)."""
+        self.reload_stories()
+        self.status_updates.last_update(again=True)
+
+    @store_guard
     def reload_stories(self) -> None:
         """Stories were added or changed behind our back: read everything again in place."""
         self.panes.reload()

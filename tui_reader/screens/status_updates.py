@@ -37,6 +37,8 @@ class StatusUpdates:
         self.clock = clock
         self.hint = hint
         """An action's key as the user has it ("F for details")."""
+        self.busy = False
+        """Whether a refresh is running (its progress owns the line)."""
 
     @property
     def line(self) -> StatusLine:
@@ -58,9 +60,11 @@ class StatusUpdates:
         long, short = joined(parts)
         self.line.set_refresh(long, short=short, error=error, busy=busy)
 
-    def last_update(self) -> None:
-        """Before any refresh: failing feeds and when the cache was last filled."""
-        if self.line.refresh_text:
+    def last_update(self, *, again: bool = False) -> None:
+        """Before any refresh (or *again*, after the feeds screen fetched or removed
+        feeds): failing feeds and when the cache was last filled. A running refresh keeps
+        the line."""
+        if (self.line.refresh_text and not again) or self.busy:
             return
         failing = self.failing_feeds()
         parts = last_update_parts(failing, self.store.last_refreshed(), self.clock(),
@@ -69,15 +73,19 @@ class StatusUpdates:
             self.show(parts, error=bool(failing))
 
     def started(self) -> None:
+        self.busy = True
         self.show([("Checking feeds…", "Checking feeds…")], busy=True)
 
     def said(self, text: str, *, error: bool = False) -> None:
+        self.busy = False
         self.line.set_refresh(text, error=error)
 
     def progressed(self, progress: RefreshProgress) -> None:
+        self.busy = True
         self.show(progress_parts(progress), busy=True)
 
     def finished(self, report: RefreshReport) -> None:
+        self.busy = False
         failing = 0
         if not report.offline and not report.failed:
             try:
