@@ -172,10 +172,14 @@ def test_add_writes_feeds_toml_and_discovers_page_feeds(
 def test_add_twice_adds_no_duplicate(populated: Path, server: FeedServer,
                                      tmp_path: Path) -> None:
     home = copy_home(populated, tmp_path)
-    run(home, "add", server.url("/alpha.xml"), "--tag", "extra", "--title", "Mine")
+    again = run(home, "add", server.url("/alpha.xml"), "--tag", "extra", "--title", "Mine")
+    assert again.stdout.strip().endswith("Already subscribed to Mine (title and tags updated)")
+    assert "Added" not in again.stdout
     subs = load_subscriptions(Paths.under(home).feeds_file)
     assert len(subs) == 2
     assert subs[0].title == "Mine" and subs[0].tags == ("news", "extra")
+    plain = run(home, "add", server.url("/home"))  # the page whose feed is Beta
+    assert plain.stdout.strip().endswith(f"Already subscribed to {server.url('/beta.atom')}")
 
 
 def test_add_errors_are_one_line(tmp_path: Path, server: FeedServer) -> None:

@@ -48,7 +48,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     """Subscribe; unless --no-check, the URL is fetched first so a page's feed is found."""
     from .core.http import client_for
-    from .core.subscribe import add_subscription, resolve_feed
+    from .core.subscribe import add_subscription, find_subscription, resolve_feed
 
     with _session(args) as session:
         url, title = args.url, args.title
@@ -62,7 +62,12 @@ def cmd_add(args: argparse.Namespace) -> int:
             title = title or None
             if found_title and not args.title:
                 print(f"Found feed: {found_title}")
+        known = find_subscription(session, url)
         sub = add_subscription(session, url, title=title, tags=tuple(args.tag or ()))
+        if known is not None:  # as the app says it; --title and --tag still apply
+            changed = " (title and tags updated)" if args.title or args.tag else ""
+            print(f"Already subscribed to {sub.title or sub.url}{changed}")
+            return 0
         print(f"Added {sub.title}\n  {sub.url}" if sub.title else f"Added {sub.url}")
         print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
     return 0
