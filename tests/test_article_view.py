@@ -14,7 +14,6 @@ from tui_reader.messages import StoryChanged
 from tui_reader.text import long_date
 from tui_reader.widgets import ArticleView
 from tui_reader.widgets.article_view import (
-    EMPTY_HINT,
     MAX_BODY_CHARS,
     cap_body,
     comments_line,
@@ -224,7 +223,8 @@ async def test_show_empty_leaves_nothing_of_the_last_story() -> None:
             "Nothing here — esc shows all feeds")
         assert "Story 1" not in screen_text(app)
         await view.show_empty()
-        assert str(view.query_one("#article-empty", Static).render()) == EMPTY_HINT
+        assert str(view.query_one("#article-empty", Static).render()) == (
+            "Choose a headline and press enter to read it.")
 
 
 async def test_show_update_refreshes_the_story_on_show_only() -> None:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from feedserver import FeedServer
+from palette_driver import palette_prompts
 from textual.app import App, ComposeResult
-from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.worker import WorkerFailed
@@ -688,23 +688,6 @@ def test_feeds_screen_import_leaves_fetching_code_out() -> None:
 
 
 # -- command palette -----------------------------------------------------------------------
-
-
-async def palette_prompts(app: Host, pilot: Any, query: str, expect: str) -> list[str]:
-    """Open the palette, type *query*, and wait until a prompt starts with *expect*."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    assert isinstance(app.screen, CommandPalette)
-    await pilot.press(*query)
-    options = app.screen.query_one(OptionList)
-    prompts: list[str] = []
-    for _ in range(60):
-        await pilot.pause(0.05)
-        prompts = [str(options.get_option_at_index(i).prompt)
-                   for i in range(options.option_count)]
-        if any(p.startswith(expect) for p in prompts):
-            break
-    return prompts
 
 
 async def test_palette_lists_actions_feeds_and_tags(session: Session) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.command import CommandPalette
+from palette_driver import palette_prompts
 from textual.widgets import OptionList
 
 from tui_reader.app import TuiReaderApp
@@ -34,27 +34,9 @@ def demo_app(session: Session) -> TuiReaderApp:
     return TuiReaderApp(session, demo=True, clock=lambda: DEMO_NOW, refresh_on_start=False)
 
 
-async def palette(app: TuiReaderApp, pilot: Any, query: str, expect: str) -> list[str]:
-    """Open the palette, type *query*, and wait until an entry starts with *expect*; the
-    entries as "text\nhelp", best match first."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    assert isinstance(app.screen, CommandPalette)
-    await pilot.press(*query)
-    options = app.screen.query_one(OptionList)
-    prompts: list[str] = []
-    for _ in range(60):
-        await pilot.pause(0.05)
-        prompts = [str(options.get_option_at_index(i).prompt)
-                   for i in range(options.option_count)]
-        if any(p.startswith(expect) for p in prompts):
-            break
-    return prompts
-
-
 async def choose(app: TuiReaderApp, pilot: Any, query: str, expect: str) -> None:
     """Type *query* in the palette and run the entry that starts with *expect*."""
-    prompts = await palette(app, pilot, query, expect)
+    prompts = await palette_prompts(app, pilot, query, expect)
     await pilot.pause(0.2)  # let the matches settle in their final order
     options = app.screen.query_one(OptionList)
     prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -124,7 +106,7 @@ async def test_every_fixed_entry_ends_with_its_key(session: Session) -> None:
     app = demo_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        prompts = await palette(app, pilot, "", "Help")
+        prompts = await palette_prompts(app, pilot, "", "Help")
         entries = dict(p.split("\n", 1) for p in prompts if "\n" in p)
         assert entries["Refresh all feeds"] == "Fetch every feed now · r"
         assert entries["Search…"].endswith(" · /")
@@ -146,7 +128,7 @@ async def test_a_palette_on_a_closed_cache_still_offers_the_fixed_actions(
         await app.workers.wait_for_complete()
         session.store.close()  # the cache goes away mid-session
         before = len(app._notifications)
-        prompts = await palette(app, pilot, "", "Toggle timeline")
+        prompts = await palette_prompts(app, pilot, "", "Toggle timeline")
         for action in ACTIONS:
             if action.palette:
                 assert any(p.startswith(action.palette) for p in prompts), action.palette

@@ -212,10 +212,6 @@ def find(action_id: str, owner: str | None = None) -> Action:
     raise KeyError(action_id)
 
 
-def owners_of(action_id: str) -> set[str]:
-    return {a.owner for a in ACTIONS if a.id == action_id and a.owner is not None}
-
-
 OWNER_NAMES = {
     "app": "everywhere", "main": "main screen", "list": "headlines", "article": "article",
     "timeline": "timeline", "feeds": "feeds screen", "feeds_table": "feeds screen",

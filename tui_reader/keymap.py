@@ -23,12 +23,11 @@ from .actions import (
     Action,
     bindings_for,
     find,
-    owners_of,
     partner,
     remappable,
 )
 
-__all__ = ["ACTIONS", "PAGES", "Action", "bindings_for", "find", "owners_of", "remappable"]
+__all__ = ["ACTIONS", "PAGES", "Action", "bindings_for", "find", "remappable"]
 
 UNBOUND = ","
 """A keymap value that leaves a binding with no key (it lost its only key to [keys])."""

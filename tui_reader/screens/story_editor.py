@@ -132,9 +132,9 @@ class StoryEditor:
     # -- read -------------------------------------------------------------------------
 
     def set_read(self, story: Article | Headline, read: bool) -> None:
-        # The flags on screen, not the caller's copy: a story loaded from the cache may
-        # not have a bookmark made a moment ago (its write can still be queued).
-        self.show_flags(self.known(story.id) or story, read=read)
+        """*story* as the screen shows it (StoryPanes merges a freshly loaded copy with the
+        flags on screen, whose writes may still be queued)."""
+        self.show_flags(story, read=read)
         self.write(partial(self.store.set_read, [story.id], read), story.id,
                    then=lambda _: self.screen.update_context())
 

@@ -26,8 +26,6 @@ from ..keymap import Keymap
 from ..messages import StoryChanged
 from ..text import long_date
 
-EMPTY_HINT = "Choose a headline and press enter to read it."
-"""With the default keys; the pane says it with the key in force (:func:`empty_hint`)."""
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
 seconds, and the whole page is one ``o`` away."""
