@@ -931,3 +931,55 @@ def test_closing_while_other_threads_read_waits_for_them(db: Path) -> None:
         thread.join(5)
         assert not thread.is_alive()
         assert outcomes and "closed" in outcomes[0]
+
+
+@pytest.fixture(params=["fts", "like"])
+def symbols_store(request: pytest.FixtureRequest, store: Store) -> Store:
+    if request.param == "fts" and not store.has_fts:
+        pytest.skip("this SQLite has no FTS5")
+    store.has_fts = store.has_fts and request.param == "fts"
+    fid = subscribe(store, "https://example.org/feed")
+    store.save_feed(fid, feed(
+        item("cpp", "C++26 adds reflection", T0 + 9, summary="the C++ committee met"),
+        item("cs", "What is new in C# 13", T0 + 8),
+        item("att", "AT&T raises prices", T0 + 7),
+        item("vit", "Vitamin C and colds", T0 + 6, summary="a c is for cookie"),
+        item("junc", "At the T junction, a crash", T0 + 5),
+        item("cat", "Cats at the castle", T0 + 4, summary="a c-section story"),
+        item("mail", "Why e-mail still wins", T0 + 3),
+        item("plain", "Email is old", T0 + 2),
+    ), {}, now=T0)
+    return store
+
+
+@pytest.mark.parametrize(("query", "titles"), [
+    ("C++", ["C++26 adds reflection"]),
+    ("c++ reflection", ["C++26 adds reflection"]),
+    ("C#", ["What is new in C# 13"]),
+    ("AT&T", ["AT&T raises prices"]),
+    ("at&t,", ["AT&T raises prices"]),
+    ('"e-mail"', ["Why e-mail still wins"]),
+    ("e-mail", ["Why e-mail still wins"]),
+    ('"the castle"', ["Cats at the castle"]),
+])
+def test_search_words_with_symbols_mean_what_a_person_means(
+    symbols_store: Store, query: str, titles: list[str]
+) -> None:
+    """``C++`` once matched every story with a word starting with c (the index drops
+    the symbols and the last word was a prefix); 40 of 46 in the demo."""
+    assert [h.title for h in symbols_store.search(query)] == titles
+    assert symbols_store.count(HeadlineFilter(query=query)) == len(titles)
+
+
+def test_search_terms_keep_the_symbols_that_carry_meaning() -> None:
+    from tui_reader.core.store.search_terms import fts_query, parse_terms
+
+    assert fts_query("C++") == '"C"'
+    assert [(t.text, t.literal) for t in parse_terms("C++ and AT&T, e-mail")] == [
+        ("C++", True), ("and", False), ("AT&T", True), ("e-mail", False)
+    ]
+    assert fts_query("kangaroo marsup") == '"kangaroo" "marsup"*'
+    assert fts_query("kangaroo marsup ") == '"kangaroo" "marsup"'
+    assert fts_query('"climate change"') == '"climate change"'
+    assert fts_query("e-mai") == '"e mai"*'
+    assert parse_terms("*** --") == []

@@ -16,7 +16,7 @@ from .articles import ArticlesPart
 from .bookmarks import UserStatePart
 from .connection import BUSY_TIMEOUT, StoreError
 from .feeds import FeedsPart
-from .queries import QueriesPart, fts_query
+from .queries import QueriesPart
 from .rows import (
     CATEGORY_SEP,
     FUTURE_SLACK,
@@ -30,6 +30,7 @@ from .rows import (
     article_uid,
     now_ts,
 )
+from .search_terms import fts_query
 
 __all__ = [
     "BUSY_TIMEOUT",

@@ -7,19 +7,13 @@ from typing import Any
 
 from ..models import Article, Headline, HeadlineFilter
 from .connection import StoreBase
-from .rows import ARTICLE_COLUMNS, HEADLINE_COLUMNS, WORD, Cursor, article_row, headline_row
+from .rows import ARTICLE_COLUMNS, HEADLINE_COLUMNS, Cursor, article_row, headline_row
+from .search_terms import parse_terms
 
-
-def fts_query(text: str) -> str:
-    """User words as a safe FTS5 query: every word must match, the last one as a prefix."""
-    words = WORD.findall(text)
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
-
-
+_ANY_COLUMN = (
+    "(a.title LIKE ? ESCAPE '\\' OR a.summary LIKE ? ESCAPE '\\'"
+    " OR a.content LIKE ? ESCAPE '\\' OR a.fulltext LIKE ? ESCAPE '\\')"
+)
 _BOOKMARK_KEY = "COALESCE(a.bookmarked_at, a.ts)"
 
 
@@ -41,10 +35,6 @@ def _past(filt: HeadlineFilter, op: str, cursor: Cursor) -> tuple[str, list[Any]
     return f"({_BOOKMARK_KEY}, a.ts, a.id) {op} ({mark}, ?, ?)", [cursor[1], cursor[0], *cursor]
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def filter_sql(filt: HeadlineFilter, has_fts: bool) -> tuple[list[str], list[Any]]:
     """SQL conditions (on ``articles a``) and their parameters for *filt*."""
     clauses: list[str] = []
@@ -60,20 +50,19 @@ def filter_sql(filt: HeadlineFilter, has_fts: bool) -> tuple[list[str], list[Any
     if filt.bookmarked:
         clauses.append("a.bookmarked=1")
     if filt.query:
-        if not WORD.search(filt.query):
+        terms = parse_terms(filt.query)
+        if not terms:
             clauses.append("0")  # nothing searchable (e.g. "***") matches nothing
         elif has_fts:
             clauses.append(
                 "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             )
-            params.append(fts_query(filt.query))
-        else:
-            for word in WORD.findall(filt.query):
-                clauses.append(
-                    "(a.title LIKE ? ESCAPE '\\' OR a.summary LIKE ? ESCAPE '\\'"
-                    " OR a.content LIKE ? ESCAPE '\\' OR a.fulltext LIKE ? ESCAPE '\\')"
-                )
-                params.extend([_like(word)] * 4)
+            params.append(" ".join(term.fts() for term in terms))
+        for term in terms:
+            # With FTS5, LIKE checks only what the index cannot tell apart: the symbols.
+            if term.literal or not has_fts:
+                clauses.append(_ANY_COLUMN)
+                params.extend([term.like()] * 4)
     return clauses, params
 
 
