@@ -1362,3 +1362,26 @@ async def test_the_status_line_is_read_again_after_the_feeds_screen_changed_feed
         await pilot.press("escape")
         await wait_until(pilot, lambda: "offline" not in app.main.status.refresh_text)
         assert app.main.status.refresh_text == f"updated {clock_time(NOW)}"
+
+
+async def test_unbookmarking_drops_the_bookmark_s_full_text_failure(tmp_path: Path) -> None:
+    """The demo cannot fetch a bookmark's page and says so under the title; after b again
+    the story is no longer a bookmark and the line still said "full text unavailable"."""
+    session = open_session(build_demo_home(tmp_path / "home"))
+    app = TuiReaderApp(session, demo=True, refresh_on_start=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(ArticleView)
+            await wait_until(pilot, lambda: view.article is not None)
+            status = app.query_one("#article-status")
+            await pilot.press("b")
+            await wait_until(pilot, lambda: "demo mode" in str(status.render()))
+            assert str(status.render()).startswith("★ full text unavailable")
+            await pilot.press("b")
+            await app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: str(status.render()) == "")
+            assert view.article is not None
+            stored = session.store.article(view.article.id)
+            assert stored is not None and stored.snapshot is None
+    finally:
+        session.close()

@@ -63,11 +63,12 @@ class UserStatePart(StoreBase):
                     (bookmarked_at, now or now_ts(), article_id),
                 )
             else:
-                # A fetch queued only for the bookmark is dropped with it (a full-text
-                # feed's stories stay queued); a saved snapshot stays for an undo.
+                # A fetch queued only for the bookmark, or its failure ("full text
+                # unavailable: …" under a story no longer bookmarked), goes with it (a
+                # full-text feed's stories keep theirs); a saved snapshot stays for an undo.
                 tx.execute(
                     """UPDATE articles SET bookmarked=0, bookmarked_at=NULL,
-                           snapshot=CASE WHEN snapshot='pending' AND NOT EXISTS (
+                           snapshot=CASE WHEN snapshot<>'ok' AND NOT EXISTS (
                                SELECT 1 FROM feeds f WHERE f.id=articles.feed_id
                                AND f.full_text=1) THEN NULL ELSE snapshot END
                        WHERE id=?""",
