@@ -21,7 +21,7 @@ from tui_reader.app import TuiReaderApp
 from tui_reader.core.demo import build_demo_home
 from tui_reader.core.demo_mode import DEMO_STATUS
 from tui_reader.core.feeds_file import Subscription
-from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.models import HeadlineFilter, ParsedFeed, ParsedItem, Related, RelatedStory
 from tui_reader.core.refresh import RefreshProgress
 from tui_reader.core.session import Session, open_session, session_for_home
 from tui_reader.core.store import StoreError
@@ -415,7 +415,8 @@ async def test_quitting_mid_refresh_cancels_it(
 
 async def test_hostile_titles_render_literally(session: Session) -> None:
     hostile = "[bold]x[/] \x1b[31mred [@click=app.quit]click[/]"
-    seed(session, [item(1, title=hostile, category="[b]topic[/b]"), item(2)])
+    seed(session, [item(1, title=hostile, category="[b]topic[/b]"),
+                   item(2, category="[b]topic[/b]")])
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -1082,7 +1083,8 @@ async def test_same_read_next_list_for_another_story_repaints_the_cursor(
 ) -> None:
     seed(session, [item(n) for n in range(5)])
     rows = session.store.headlines(HeadlineFilter(), limit=10)
-    monkeypatch.setattr(session.store, "read_next", lambda _id, limit=8: rows[2:5])
+    related = [RelatedStory(h, Related.FEED) for h in rows[2:5]]
+    monkeypatch.setattr(session.store, "read_next", lambda _id, limit=8: related)
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -1277,10 +1279,10 @@ async def test_opening_a_story_keeps_a_bookmark_whose_write_is_still_queued(
     seed(session, [item(n) for n in range(2)])
     store = session.store
     real = store.set_bookmark
-    landed = threading.Event()
+    landed, release = threading.Event(), threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> None:
-        threading.Event().wait(0.4)  # in the writer thread
+        release.wait(10)  # in the writer thread, until the test has looked
         real(*args, **kwargs)
         landed.set()
 
@@ -1297,8 +1299,9 @@ async def test_opening_a_story_keeps_a_bookmark_whose_write_is_still_queued(
         assert view.article is not None and view.article.read and view.article.bookmarked
         row = app.query_one(HeadlineList).pager.find_cached(story)
         assert row is not None and row.bookmarked and row.read
+        release.set()
         await app.workers.wait_for_complete()
-        assert landed.is_set() and store.headline(story).bookmarked  # type: ignore[union-attr]
+        assert landed.wait(10) and store.headline(story).bookmarked  # type: ignore[union-attr]
 
 
 async def test_an_empty_list_has_no_highlighted_row_and_says_its_message_whole(

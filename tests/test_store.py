@@ -519,7 +519,7 @@ def test_read_next_prefers_unread_related_stories_newest_first(store: Store) -> 
     # Make the two newest same-feed stories read: they lose to older unread ones.
     store.set_read([same_feed[4], same_feed[3]])
 
-    picks = store.read_next(base, limit=4)
+    picks = [r.headline for r in store.read_next(base, limit=4)]
     titles = [h.title for h in picks]
     assert "Base" not in titles
     assert "C unrelated" not in titles and "B other" not in titles
@@ -528,10 +528,12 @@ def test_read_next_prefers_unread_related_stories_newest_first(store: Store) -> 
     stamps = [h.cursor for h in picks]
     assert stamps == sorted(stamps, reverse=True)
 
-    everything = store.read_next(base, limit=20)
+    everything = [r.headline for r in store.read_next(base, limit=20)]
     assert {h.id for h in everything} == set(same_feed) | {shared[0]}
-    assert [h.cursor for h in everything] == sorted((h.cursor for h in everything),
-                                                    reverse=True)
+    # Unread first, each group newest first; read ones are offered last.
+    assert [h.read for h in everything] == [False] * 4 + [True] * 2
+    assert [h.cursor for h in everything[:4]] == sorted((h.cursor for h in everything[:4]),
+                                                        reverse=True)
     assert store.read_next(123456) == []
 
 
@@ -544,7 +546,36 @@ def test_read_next_for_an_orphaned_bookmark(store: Store) -> None:
                             item("c", "Unrelated", T0)), {}, now=T0)
     store.set_bookmark(kept)
     store.remove_feed("https://a.example/feed")
-    assert [h.title for h in store.read_next(kept)] == ["Related"]
+    assert [r.headline.title for r in store.read_next(kept)] == ["Related"]
+
+
+def test_read_next_says_why_and_finds_stories_that_share_title_words(store: Store) -> None:
+    """Most feeds have no categories: "Read next" then offered only the same feed, and
+    labelled each entry with that feed's name. A story on the same subject in another
+    feed is found by its title's uncommon words, and each entry says why it is there."""
+    if not store.has_fts:
+        pytest.skip("this SQLite has no FTS5")
+    a = subscribe(store, "https://a.example/feed")
+    b = subscribe(store, "https://b.example/feed")
+    (base,) = store.save_feed(a, feed(
+        item("base", "Dockworkers strike closes Halvern harbour", T0, categories=("Ports",)),
+    ), {}, now=T0).new_ids
+    store.save_feed(a, feed(item("a1", "Weather for the weekend", T0 + 1)), {}, now=T0)
+    store.save_feed(b, feed(
+        item("b1", "Halvern harbour reopens after the strike", T0 + 2),
+        item("b2", "A recipe for soup", T0 + 3),
+        item("b3", "Container ships queue at the ports", T0 + 4, categories=("ports",)),
+        item("b4", "Strike talks: the harbour's side", T0 + 5),
+    ), {}, now=T0)
+    read_one = store.search("talks")[0].id
+    store.set_read([read_one])
+    got = [(r.headline.title, r.why.value, r.topic) for r in store.read_next(base)]
+    assert got == [
+        ("Container ships queue at the ports", "topic", "Ports"),
+        ("Halvern harbour reopens after the strike", "words", "halvern"),
+        ("Weather for the weekend", "feed", ""),
+        ("Strike talks: the harbour's side", "words", "harbour"),
+    ]
 
 
 # -- purge and removal --------------------------------------------------------------------

@@ -12,7 +12,15 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_reader.core.feeds_file import Subscription
-from tui_reader.core.models import Headline, HeadlineFilter, ParsedFeed, ParsedItem, StoryFlags
+from tui_reader.core.models import (
+    Headline,
+    HeadlineFilter,
+    ParsedFeed,
+    ParsedItem,
+    Related,
+    RelatedStory,
+    StoryFlags,
+)
 from tui_reader.core.session import Session, session_for_home
 from tui_reader.messages import StoryChanged
 from tui_reader.text import timeline_time
@@ -93,7 +101,7 @@ async def test_show_for_lists_the_related_stories_newest_first(session: Session)
         await pilot.pause()
         assert titles(timeline) == ["Story 0", "Story 1", "Story 3", "Story 4"]
         assert [h.id for h in timeline.headlines] == [
-            h.id for h in session.store.read_next(ids[2], limit=READ_NEXT_LIMIT)
+            s.headline.id for s in session.store.read_next(ids[2], limit=READ_NEXT_LIMIT)
         ]
         assert hint(timeline) == ""
 
@@ -112,7 +120,8 @@ async def test_at_most_eight_entries_unread_ones_first(session: Session) -> None
 
 async def test_nothing_to_show_says_why(session: Session) -> None:
     ids = seed(session, 3)
-    lonely = seed(session, 1, url="http://127.0.0.1:9/other.xml", title="Other", categories=())
+    lonely = seed(session, 1, url="http://127.0.0.1:9/other.xml", title="Other", categories=(),
+                  titles={0: "Lighthouse keeper retires"})
     app = Sidebar(session)
     async with app.run_test(size=(60, 60)) as pilot:
         timeline = app.query_one(Timeline)
@@ -233,21 +242,39 @@ async def test_hostile_titles_are_shown_literally(session: Session) -> None:
 # -- the heading -------------------------------------------------------------------------------
 
 
-def headline(categories: tuple[str, ...], feed_title: str = "World Desk") -> Headline:
-    return Headline(1, 1, feed_title, "A story", None, NOW - 3 * 3600, False, False,
+def headline(categories: tuple[str, ...], feed_title: str = "World Desk",
+             read: bool = False) -> Headline:
+    return Headline(1, 1, feed_title, "A story", None, NOW - 3 * 3600, read, False,
                     categories=categories)
 
 
-def test_entry_heading_is_the_time_and_the_first_category_upper_cased() -> None:
-    heading = entry_heading(headline(("politics", "europe")), NOW)
-    assert heading.plain == f"{timeline_time(NOW - 3 * 3600, NOW)}  POLITICS"
-    assert heading.plain == "11:30  POLITICS"
+def related(why: Related, topic: str = "", read: bool = False) -> RelatedStory:
+    return RelatedStory(headline(("politics",), read=read), why, topic)
 
 
-def test_entry_heading_without_a_category_names_the_feed() -> None:
-    assert entry_heading(headline(()), NOW).plain == "11:30  World Desk"
-    assert entry_heading(headline((), "Evil\x1b Desk"), NOW).plain == "11:30  Evil Desk"
+def test_entry_heading_is_the_time_an_unread_dot_and_the_shared_topic() -> None:
+    heading = entry_heading(related(Related.TOPIC, "politics"), NOW)
+    assert heading.plain == f"{timeline_time(NOW - 3 * 3600, NOW)} ● POLITICS"
+    assert heading.plain == "11:30 ● POLITICS"
+    assert entry_heading(related(Related.TOPIC, "politics", read=True), NOW).plain == (
+        "11:30   POLITICS"
+    )
+
+
+def test_entry_heading_says_why_the_story_is_related_never_the_feed_name() -> None:
+    """It once showed the feed's name where a story had no category: the reader saw
+    "World Desk" again and again, and no reason."""
+    assert entry_heading(related(Related.WORDS, "harbour"), NOW).plain == (
+        "11:30 ● “HARBOUR”"
+    )
+    assert entry_heading(related(Related.FEED), NOW).plain == "11:30 ● same feed"
+    assert "World Desk" not in entry_heading(related(Related.FEED), NOW).plain
 
 
 def test_entry_heading_shows_a_hostile_category_as_text() -> None:
-    assert entry_heading(headline(("[b]topic[/b]",)), NOW).plain == "11:30  [B]TOPIC[/B]"
+    assert entry_heading(related(Related.TOPIC, "[b]topic[/b]"), NOW).plain == (
+        "11:30 ● [B]TOPIC[/B]"
+    )
+    assert entry_heading(related(Related.TOPIC, "Evil\x1b topic"), NOW).plain == (
+        "11:30 ● EVIL TOPIC"
+    )

@@ -204,6 +204,27 @@ class Headline:
         return (self.timestamp, self.id)
 
 
+class Related(StrEnum):
+    """Why a story is offered to read next, strongest first."""
+
+    TOPIC = "topic"
+    """It shares a category with the open story."""
+    WORDS = "words"
+    """Its title shares an uncommon word with the open story's."""
+    FEED = "feed"
+    """It comes from the same feed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedStory:
+    """One "Read next" entry: the story and why it is there."""
+
+    headline: Headline
+    why: Related
+    topic: str = ""
+    """The shared category or word, as the open story writes it; "" for the same feed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article with everything the article pane shows."""

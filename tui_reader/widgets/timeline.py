@@ -1,9 +1,10 @@
-"""The "Read next" sidebar: related stories as a vertical timeline, newest first.
+"""The "Read next" sidebar: related stories as a vertical timeline, unread first.
 
-Each entry is a time and a topic, then a summary behind a left rule. At most eight
-entries: eight widgets made once and filled again for each story (mounting new widgets
-for every story shown cost tens of milliseconds a keypress). All feed text goes in as
-:class:`Content`, never markup.
+Each entry is a time, an unread dot and why it is related (the shared topic, a shared
+word, or "same feed"), then its title and summary behind a left rule; read ones are dim.
+At most eight entries: eight widgets made once and filled again for each story (mounting
+new widgets for every story shown cost tens of milliseconds a keypress). All feed text
+goes in as :class:`Content`, never markup.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ..actions import bindings_for
-from ..core.models import Headline
+from ..core.models import Headline, Related, RelatedStory
 from ..core.sanitize import clean_text
 from ..core.store import Store
 from ..guard import CACHE_ERRORS
@@ -34,13 +35,22 @@ from ..text import ELLIPSIS, fit, timeline_time
 READ_NEXT_LIMIT = 8
 
 
-def entry_heading(headline: Headline, now: float) -> Content:
-    """"11:41  POLITICS": the time, then the first category upper-cased (else the feed)."""
+def entry_heading(story: RelatedStory, now: float) -> Content:
+    """"11:41 ● POLITICS": the time, a dot when unread, then why the story is here: the
+    shared category upper-cased, a shared title word in quotes, or "same feed"."""
+    headline = story.headline
     when = timeline_time(headline.timestamp, now)
-    if headline.categories:
-        topic = clean_text(headline.categories[0], 40).upper()
-        return Content.assemble((when, "bold"), "  ", (topic, "bold $text-accent"))
-    return Content.assemble((when, "bold"), "  ", (clean_text(headline.feed_title, 40), "dim"))
+    topic = clean_text(story.topic, 40)
+    if story.why == Related.TOPIC and topic:
+        why: tuple[str, str] = (topic.upper(), "bold $text-accent")
+    elif story.why == Related.WORDS and topic:
+        why = (f"“{topic.upper()}”", "bold $text-accent")
+    else:
+        why = ("same feed", "dim")
+    dot = ("●", "$text-accent") if not headline.read else " "
+    read = "dim" if headline.read else ""
+    return Content.assemble((when, f"bold {read}".strip()), " ", dot, " ",
+                            (why[0], f"{why[1]} {read}".strip()))
 
 
 def wrap_lines(text: str, width: int, max_lines: int) -> list[str]:
@@ -69,16 +79,26 @@ class TimelineEntry(Widget):
 
     def __init__(self, index: int) -> None:
         super().__init__(classes="timeline-entry")
-        self.headline: Headline | None = None
+        self.story: RelatedStory | None = None
         self.index = index
         self._now = 0.0
         self.display = False
 
-    def show(self, headline: Headline | None, now: float) -> None:
-        """Fill the entry with *headline* (hide it with None)."""
-        self.headline, self._now = headline, now
-        self.display = headline is not None
+    @property
+    def headline(self) -> Headline | None:
+        return self.story.headline if self.story is not None else None
+
+    def show(self, story: RelatedStory | None, now: float) -> None:
+        """Fill the entry with *story* (hide it with None)."""
+        self.story, self._now = story, now
+        self.display = story is not None
         self.refresh(layout=True)
+
+    def restate(self, headline: Headline) -> None:
+        """The same story with new flags (read, bookmarked)."""
+        if self.story is not None:
+            self.story = RelatedStory(headline, self.story.why, self.story.topic)
+            self.refresh()
 
     def _body(self, width: int) -> list[tuple[str, str]]:
         if self.headline is None:
@@ -96,7 +116,7 @@ class TimelineEntry(Widget):
         return 1 + len(self._body(width))
 
     def render(self) -> Content:
-        if self.headline is None:
+        if self.story is None or self.headline is None:
             return Content("")
         width = self.content_region.width or self.size.width
         parent = self.parent
@@ -104,7 +124,7 @@ class TimelineEntry(Widget):
             parent.has_focus
         )
         rule, rule_style = ("┃ ", "bold $text-accent") if current else ("│ ", "dim")
-        parts: list[str | tuple[str, str] | Content] = [entry_heading(self.headline, self._now)]
+        parts: list[str | tuple[str, str] | Content] = [entry_heading(self.story, self._now)]
         read = self.headline.read
         for text, style in self._body(width):
             parts += ["\n", (rule, rule_style), (text, "dim" if read else style)]
@@ -143,6 +163,7 @@ class Timeline(VerticalScroll, can_focus=True):
         self._clock = clock
         self.article_id: int | None = None
         self.headlines: list[Headline] = []
+        """The entries' stories, in order (what j/k and enter move over)."""
         self.cursor = 0
         self._lock = asyncio.Lock()
 
@@ -175,13 +196,17 @@ class Timeline(VerticalScroll, can_focus=True):
         except CACHE_ERRORS as exc:
             found = []
             self.notify(clean_text(exc, 200), severity="error", markup=False)
-        if article_id is not None and [h.id for h in found] == [h.id for h in self.headlines]:
-            if [h.read for h in found] == [h.read for h in self.headlines]:
+        headlines = [s.headline for s in found]
+        if article_id is not None and [h.id for h in headlines] == [
+            h.id for h in self.headlines
+        ]:
+            if [h.read for h in headlines] == [h.read for h in self.headlines]:
                 # Same entries, but the cursor may have gone back to the top (another story).
                 self._paint_cursor()
                 self._scroll_to_cursor(home=another)
                 return
-        self.headlines = found
+        self.headlines = headlines
+        self._say_unread()
         self.cursor = min(self.cursor, max(0, len(found) - 1))
         now = self._clock()
         with self.app.batch_update():
@@ -235,9 +260,16 @@ class Timeline(VerticalScroll, can_focus=True):
                 self.headlines[n] = changed
                 for entry in self.entries:
                     if entry.headline is not None and entry.headline.id == changed.id:
-                        entry.headline = changed
-                        entry.refresh()
+                        entry.restate(changed)
+                self._say_unread()
                 return
+
+    def _say_unread(self) -> None:
+        """"3 unread" under the column: unread stories come first, and this says how many."""
+        unread = sum(not h.read for h in self.headlines)
+        self.border_subtitle = (
+            f"{unread} unread" if unread else "all read" if self.headlines else ""
+        )
 
     def move_to(self, index: int) -> None:
         if not self.headlines:

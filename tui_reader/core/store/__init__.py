@@ -17,6 +17,7 @@ from .bookmarks import UserStatePart
 from .connection import BUSY_TIMEOUT, StoreError
 from .feeds import FeedsPart
 from .queries import QueriesPart
+from .related import RelatedPart
 from .rows import (
     CATEGORY_SEP,
     FUTURE_SLACK,
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsPart, ArticlesPart, QueriesPart, UserStatePart):
+class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart):
     """One open cache file. Safe to share between threads; each thread has a connection."""
 
     def __enter__(self) -> Store:

@@ -1,5 +1,5 @@
 """Reading the cache for the screens and the CLI: keyset-paged headlines, counts,
-search (FTS5, else LIKE), one story, "Read next"."""
+search (FTS5, else LIKE), one story."""
 
 from __future__ import annotations
 
@@ -153,39 +153,6 @@ class QueriesPart(StoreBase):
             (article_id,),
         )
         return article_row(rows[0]) if rows else None
-
-    def read_next(self, article_id: int, *, limit: int = 8) -> list[Headline]:
-        """Other stories for the "Read next" timeline, newest first.
-
-        Candidates share a category with the article or come from its feed; unread ones
-        are chosen first, then the choice is shown newest first like a news site's column.
-        """
-        base = self._read("SELECT feed_id FROM articles WHERE id=?", (article_id,))
-        if not base:
-            return []
-        feed_id = base[0][0]
-        picked: dict[int, Headline] = {}
-        queries = [
-            (
-                """a.id IN (SELECT c2.article_id FROM article_categories c1
-                       JOIN article_categories c2 ON c2.category=c1.category
-                       WHERE c1.article_id=?)""",
-                article_id,
-            ),
-        ]
-        if feed_id is not None:
-            queries.append(("a.feed_id=?", feed_id))
-        for clause, param in queries:
-            rows = self._read(
-                f"""SELECT {HEADLINE_COLUMNS} FROM articles a LEFT JOIN feeds f
-                    ON f.id=a.feed_id WHERE {clause} AND a.id<>?
-                    ORDER BY a.read ASC, a.ts DESC, a.id DESC LIMIT ?""",
-                (param, article_id, limit),
-            )
-            for row in rows:
-                picked.setdefault(row[0], headline_row(row))
-        chosen = sorted(picked.values(), key=lambda h: (h.read, -h.timestamp, -h.id))[:limit]
-        return sorted(chosen, key=lambda h: (h.timestamp, h.id), reverse=True)
 
     def unread_counts(self) -> dict[int, int]:
         rows = self._read(
