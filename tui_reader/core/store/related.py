@@ -12,6 +12,10 @@ from ..models import Headline, Related, RelatedStory
 from .connection import StoreBase
 from .rows import HEADLINE_COLUMNS, WORD, headline_row
 
+COMMON = 1000
+"""A title word found in this many stories is too common to relate two of them."""
+PER_WORD = 30
+"""The newest stories taken for each shared word."""
 MAX_TITLE_WORDS = 6
 """Words of the open title searched for: the longest, which are the rarest as a rule."""
 STOPWORDS = frozenset("""
@@ -72,40 +76,66 @@ class RelatedPart(StoreBase):
         return [headline_row(row) for row in rows]
 
     def _by_topic(self, article_id: int, limit: int) -> list[RelatedStory]:
-        rows = self._read(
-            """SELECT c2.article_id, c1.category FROM article_categories c1
-               JOIN article_categories c2 ON c2.category=c1.category
-               WHERE c1.article_id=? AND c2.article_id<>?""",
-            (article_id, article_id),
-        )
-        topics: dict[int, str] = {}
-        for other, category in rows:
-            topics.setdefault(other, category)
-        if not topics:
+        shares = """SELECT c2.article_id FROM article_categories c1
+                    JOIN article_categories c2 ON c2.category=c1.category
+                    WHERE c1.article_id=?"""
+        found = self._headlines(f"a.id IN ({shares}) AND a.id<>?", (article_id, article_id),
+                                limit)
+        if not found:
             return []
-        marks = ",".join("?" * len(topics))
-        found = self._headlines(f"a.id IN ({marks})", tuple(topics), limit)
-        return [RelatedStory(h, Related.TOPIC, topics[h.id]) for h in found]
+        marks = ",".join("?" * len(found))
+        topics: dict[int, str] = {}
+        for other, category in self._read(
+            f"""SELECT c2.article_id, c1.category FROM article_categories c1
+                JOIN article_categories c2 ON c2.category=c1.category
+                WHERE c1.article_id=? AND c2.article_id IN ({marks})""",
+            (article_id, *(h.id for h in found)),
+        ):
+            topics.setdefault(other, category)
+        return [RelatedStory(h, Related.TOPIC, topics.get(h.id, "")) for h in found]
 
     def _by_words(self, article_id: int, title: str, limit: int) -> list[RelatedStory]:
-        words = title_words(title)
-        if not words or not self.has_fts:
+        """Stories whose titles share the open title's rarest words.
+
+        Ranking every match with bm25 took 160 ms on 50,000 stories; instead each word's
+        frequency is counted up to COMMON (cheap, and a word that common says nothing),
+        the newest titles with each word are taken, and those that share the rarest
+        words win.
+        """
+        words = title_words(title) if self.has_fts else []
+        rarity: dict[str, float] = {}
+        candidates: set[int] = set()
+        for word in words:
+            match = f'title : "{word}"'
+            seen = self._read(
+                """SELECT count(*) FROM (SELECT 1 FROM articles_fts
+                   WHERE articles_fts MATCH ? LIMIT ?)""",
+                (match, COMMON),
+            )[0][0]
+            if seen < 2 or seen >= COMMON:
+                continue  # only the open story has it, or nearly every story does
+            rarity[word] = 1 / seen
+            candidates.update(row[0] for row in self._read(
+                """SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+                   ORDER BY rowid DESC LIMIT ?""",
+                (match, PER_WORD),
+            ))
+        candidates.discard(article_id)
+        if not candidates:
             return []
-        query = "title : (" + " OR ".join(f'"{w}"' for w in words) + ")"
-        # The best-ranked matches by bm25; the unread among them are then preferred.
-        found = self._headlines(
-            """a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-                        ORDER BY rank LIMIT 50) AND a.id<>?""",
-            (query, article_id),
-            limit,
-        )
-        stories = []
-        for headline in found:
+        marks = ",".join("?" * len(candidates))
+        scored = []
+        for headline in self._headlines(f"a.id IN ({marks})", tuple(candidates),
+                                        len(candidates)):
             theirs = {w.lower() for w in WORD.findall(headline.title)}
-            shared = next((w for w in words if w in theirs), "")
-            if shared:  # the index folds accents and matches across forms; say a real one
-                stories.append(RelatedStory(headline, Related.WORDS, shared))
-        return stories
+            shared = [w for w in rarity if w in theirs]
+            if shared:  # the index folds accents and word forms; name a word really shared
+                rarest = max(shared, key=lambda w: rarity[w])
+                score = sum(rarity[w] for w in shared)
+                scored.append((score, RelatedStory(headline, Related.WORDS, rarest)))
+        scored.sort(key=lambda pair: (pair[1].headline.read, -pair[0],
+                                      -pair[1].headline.timestamp))
+        return [story for _score, story in scored[:limit]]
 
     def _by_feed(self, article_id: int, feed_id: int | None, limit: int) -> list[RelatedStory]:
         if feed_id is None:
