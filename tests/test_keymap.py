@@ -335,7 +335,8 @@ def test_every_palette_command_runs_where_its_key_would() -> None:
     """run_command reaches the main screen or the app only."""
     palette = [a for a in ACTIONS if a.palette]
     assert {a.id for a in palette} == {
-        "search", "toggle_timeline", "bookmarks", "unread_only", "refresh", "feeds", "help"
+        "search", "toggle_timeline", "bookmarks", "unread_only", "refresh", "feeds", "help",
+        "wider_list", "narrower_list",
     }
     for action in palette:
         assert action.owner in ("main", "app") and action.palette_help

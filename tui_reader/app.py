@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -23,7 +22,6 @@ from textual.worker import Worker, WorkerState
 
 from .actions import Action, bindings_for
 from .background import Background, load_background_modules
-from .core.config import save_theme
 from .core.demo_mode import DEMO_NOTHING_TO_FETCH
 from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
@@ -123,12 +121,7 @@ class TuiReaderApp(App[None]):
         if theme == self._saved_theme or self.demo:
             return
         self._saved_theme = theme
-        self.run_worker(
-            partial(save_theme, self.session.paths.config_file, theme),
-            thread=True,
-            group="theme",
-            exit_on_error=False,
-        )
+        self.background.remember_setting("theme", theme)
 
     def on_unmount(self) -> None:
         self.background.close()
@@ -147,8 +140,9 @@ class TuiReaderApp(App[None]):
         elif worker.group == "browser":
             self.notify(f"Could not open the browser: {error}", severity="warning",
                         markup=False)
-        elif worker.group == "theme":
-            self.notify(f"Could not save the theme: {error}", severity="warning", markup=False)
+        elif worker.group == "setting":
+            self.notify(f"Could not save the setting: {error}", severity="warning",
+                        markup=False)
         else:
             self.notify(error, severity="error", markup=False)
 

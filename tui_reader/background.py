@@ -20,6 +20,7 @@ from textual.app import App
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from .core.config import save_setting
 from .core.demo_mode import DEMO_STATUS
 from .core.sanitize import clean_text
 from .core.session import Session
@@ -159,6 +160,16 @@ class Background:
         return self._pool
 
     # -- full text --------------------------------------------------------------------
+
+    def remember_setting(self, key: str, value: int | str) -> None:
+        if self.demo:  # the demo's home is thrown away; the user's config is not its to change
+            return
+        self.app.run_worker(
+            partial(save_setting, self.session.paths.config_file, key, value),
+            thread=True,
+            group="setting",
+            exit_on_error=False,
+        )
 
     def fetch_full_text(
         self, article_id: int, *, prepare: Callable[[], bool] | None = None

@@ -32,6 +32,11 @@ class ReaderServices(Protocol):
         """Run a store write after the earlier ones, off the event loop."""
         ...
 
+    def remember_setting(self, key: str, value: int | str) -> None:
+        """Write one setting the user changed in the app into config.toml (in a thread);
+        a failure is a one-line warning."""
+        ...
+
     def start_refresh(self, force: bool = False) -> None:
         """Refresh due feeds (all with *force*) in the background."""
         ...

@@ -78,3 +78,27 @@ def fit(text: str, width: int) -> str:
     if width == 1:
         return ELLIPSIS
     return set_cell_size(text, width - 1).rstrip() + ELLIPSIS
+
+
+def split_line(text: str, width: int) -> tuple[str, str]:
+    """The first *width* cells of *text*, broken after a word where one fits, and the rest.
+
+    Counted in cells, so wide (CJK) characters wrap where they really end; a text with no
+    space to break at (Chinese, a long URL) is broken mid-word.
+    """
+    text = " ".join(text.split())
+    if width <= 0:
+        return "", text
+    if cell_len(text) <= width:
+        return text, ""
+    used = end = 0
+    for end, char in enumerate(text):  # noqa: B007 - end is used after the loop
+        used += cell_len(char)
+        if used > width:
+            break
+    if text[end] == " ":
+        return text[:end], text[end + 1 :]
+    space = text.rfind(" ", 0, end)
+    if space > 0:
+        return text[:space], text[space + 1 :]
+    return text[:end], text[end:]

@@ -24,6 +24,8 @@ timeout_seconds = 20
 max_feed_mb = 10          # a bigger (or gzip-bombed) response fails cleanly
 full_text_per_refresh = 20
 theme = "textual-dark"
+list_width = 0            # the headline list's share of the width in percent (20-70);
+                          # 0 = automatic. < and > change it in the app.
 
 [keys]                    # action = "key[,key]", e.g.
 # bookmark = "b,ctrl+b"
@@ -45,6 +47,9 @@ class Settings:
     max_feed_mb: float = 10.0
     full_text_per_refresh: int = 20
     theme: str = "textual-dark"
+    list_width: int = 0
+    """The headline list's share of the screen's width in percent; 0 leaves it to the
+    layout (2:3 beside the article, 2:3:2 with the timeline)."""
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,7 +65,10 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "timeout_seconds": (1, 300),
     "max_feed_mb": (0.1, 500),
     "full_text_per_refresh": (0, 1000),
+    "list_width": (0, 70),
 }
+LIST_WIDTHS = (20, 70)
+"""The range of ``list_width`` when it is set (0 means automatic)."""
 
 
 def load_settings(path: Path) -> Settings:
@@ -79,6 +87,10 @@ def load_settings(path: Path) -> Settings:
             values["theme"] = value.strip()
         else:
             values[key] = _check_number(path, key, value)
+    width = values.get("list_width", 0)
+    if width and not LIST_WIDTHS[0] <= width <= LIST_WIDTHS[1]:
+        raise ConfigError(f"{_at(path, 'list_width')}: list_width must be 0 (automatic) "
+                          f"or between {LIST_WIDTHS[0]} and {LIST_WIDTHS[1]}, got {width}")
     return Settings(**values)
 
 
@@ -132,8 +144,13 @@ def _check_keys(path: Path, value: object) -> dict[str, str]:
     return keys
 
 
-def save_theme(path: Path, theme: str) -> None:
-    """Remember the chosen theme, keeping every other setting as the user wrote it."""
+def save_setting(path: Path, key: str, value: int | str) -> None:
+    """Remember a setting changed in the app (the theme, the list's width), keeping every
+    other setting as the user wrote it."""
     data = read_toml(path)
-    data["theme"] = theme
+    data[key] = value
     write_toml(path, data)
+
+
+def save_theme(path: Path, theme: str) -> None:
+    save_setting(path, "theme", theme)

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from ..actions import bindings_for
+from ..core.config import LIST_WIDTHS
 from ..core.models import Article, Headline, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, report_cache_error, store_guard
@@ -45,6 +46,8 @@ from .story_editor import StoryEditor
 from .story_panes import StoryPanes
 
 NARROW_WIDTH = 100
+LIST_STEP = 5
+"""Percent of the width one press of < or > moves the list's edge."""
 """Below this many columns the timeline hides until ``t`` asks for it."""
 
 
@@ -67,6 +70,8 @@ class MainScreen(Screen[None]):
                                             self.hint)
         self._timeline_wide = True
         self._timeline_narrow = False
+        self.list_width = services.session.settings.list_width
+        """The list's share of the width in percent; 0 leaves it to the stylesheet."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """An action [keys] left with no key leaves the footer."""
@@ -160,6 +165,33 @@ class MainScreen(Screen[None]):
         if not show and timeline.has_focus:
             self.headlines.focus()
         timeline.display = show
+        if self.list_width:
+            rest = "3fr 2fr" if show and not narrow else "1fr"
+            panes.styles.grid_columns = f"{self.list_width}% {rest}"
+        else:
+            panes.styles.clear_rule("grid_columns")
+
+    def action_wider_list(self) -> None:
+        self._widen(+LIST_STEP)
+
+    def action_narrower_list(self) -> None:
+        self._widen(-LIST_STEP)
+
+    def _widen(self, step: int) -> None:
+        """Change the list's share by *step* percent (from what it has now, the first time),
+        and remember it in config.toml."""
+        low, high = LIST_WIDTHS
+        now = self.list_width or round(
+            self.headlines.outer_size.width * 100 / max(self.app.size.width, 1) / LIST_STEP
+        ) * LIST_STEP
+        width = max(low, min(high, now + step))
+        if width == self.list_width:
+            self.notify(f"The headline list is as {'wide' if step > 0 else 'narrow'} as it "
+                        "gets.", timeout=2, markup=False)
+            return
+        self.list_width = width
+        self._apply_layout(self.app.size.width)
+        self.services.remember_setting("list_width", width)
 
     def action_toggle_timeline(self) -> None:
         if self.query_one("#panes").has_class("-narrow"):

@@ -359,10 +359,7 @@ class HeadlineList(ScrollView, can_focus=True):
         headline = self._row(index)
         if headline is None:
             return Strip.blank(width, paint.style("", False))
-        segments = (
-            paint.title(headline, width, is_cursor)
-            if part == 0
-            else paint.meta(headline, width, is_cursor, now=self._now(),
-                            bookmarks_view=self.filter.bookmarked)
-        )
+        draw = paint.title if part == 0 else paint.meta
+        segments = draw(headline, width, is_cursor, now=self._now(),
+                        bookmarks_view=self.filter.bookmarked)
         return Strip(segments).adjust_cell_length(width, base)

@@ -6,6 +6,8 @@ cursor) and cached until the theme or focus changes (``forget_styles``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -14,7 +16,7 @@ from textual.widget import Widget
 
 from ..core.models import Headline, SnapshotState, snapshot_state
 from ..core.sanitize import clean_text
-from ..text import fit, relative_time
+from ..text import fit, relative_time, split_line
 
 
 def offline_word(snapshot: str | None) -> str:
@@ -69,42 +71,77 @@ class RowPainter:
         self._styles[key] = style
         return style
 
-    def title(self, headline: Headline, width: int, cursor: bool) -> list[Segment]:
-        """Line one: "● title" (no dot once read)."""
-        title = clean_text(headline.title) or "(untitled)"
+    def title(self, headline: Headline, width: int, cursor: bool, *, now: float,
+              bookmarks_view: bool = False) -> list[Segment]:
+        """Line one: "● title" (no dot once read), its first line's worth of words."""
+        first = layout(headline, width, now, bookmarks_view).first
         base = self.style("", cursor)
         if headline.read:
-            return [
-                Segment("  ", base),
-                Segment(fit(title, width - 2), self.style("headline-list--read", cursor)),
-            ]
+            return [Segment("  ", base), Segment(first, self.style("headline-list--read", cursor))]
         return [
             Segment("●", self.style("headline-list--dot", cursor)),
             Segment(" ", base),
-            Segment(fit(title, width - 2), self.style("headline-list--unread", cursor)),
+            Segment(first, self.style("headline-list--unread", cursor)),
         ]
 
     def meta(self, headline: Headline, width: int, cursor: bool, *, now: float,
              bookmarks_view: bool = False) -> list[Segment]:
-        """Line two: "Feed · 12m", and a star for a bookmark (with its offline copy's state
-        in the bookmarks view)."""
+        """Line two: the rest of a long title, then "Feed · 12m" and a star for a bookmark
+        (with its offline copy's state in the bookmarks view)."""
+        row = layout(headline, width, now, bookmarks_view)
         base = self.style("", cursor)
-        age = relative_time(headline.timestamp, now)
-        star = " ★ " if headline.bookmarked else ""
-        if star and bookmarks_view:  # the bookmarks view: is the offline copy there?
-            star = f" {offline_word(headline.snapshot)} ★ "
-        feed_room = width - 2 - cell_len(age) - 3 - cell_len(star)
-        feed = fit(clean_text(headline.feed_title) or "?", max(feed_room, 0))
-        meta = f"{feed} · {age}" if feed else age
-        meta = fit(meta, width - 2 - cell_len(star))
-        segments = [
-            Segment("  ", base),
-            Segment(meta, self.style("headline-list--meta", cursor)),
+        segments = [Segment("  ", base)]
+        if row.rest:
+            style = "headline-list--read" if headline.read else "headline-list--unread"
+            segments.append(Segment(row.rest, self.style(style, cursor)))
+        # Feed and time end at the right edge (before the star), in one column down the list.
+        used = 2 + cell_len(row.rest) + cell_len(row.meta) + cell_len(row.star)
+        segments += [
+            Segment(" " * max(width - used, 1 if row.rest else 0), base),
+            Segment(row.meta, self.style("headline-list--meta", cursor)),
         ]
-        if star:
-            gap = max(width - 2 - cell_len(meta) - cell_len(star), 0)
-            segments += [
-                Segment(" " * gap, base),
-                Segment(star, self.style("headline-list--star", cursor)),
-            ]
+        if row.star:
+            segments.append(Segment(row.star, self.style("headline-list--star", cursor)))
         return segments
+
+
+@dataclass(frozen=True, slots=True)
+class RowText:
+    """What a row's two lines say, fitted to the list's width."""
+
+    first: str
+    """The title's first line."""
+    rest: str
+    """The rest of the title on line two ("" when it fits on line one)."""
+    meta: str
+    """"Feed · 12m"."""
+    star: str
+
+
+MIN_REST = 8
+"""Cells worth giving the rest of a title on line two; with less, line one is cut instead."""
+
+
+def layout(headline: Headline, width: int, now: float, bookmarks_view: bool) -> RowText:
+    """A title gets two lines before it is cut: the first, then as much of the rest as fits
+    before the feed and time (the feed's name is shortened for it, never below 10 cells)."""
+    room = max(width - 2, 0)
+    title = clean_text(headline.title) or "(untitled)"
+    age = relative_time(headline.timestamp, now)
+    star = " ★ " if headline.bookmarked else ""
+    if star and bookmarks_view:  # the bookmarks view: is the offline copy there?
+        star = f" {offline_word(headline.snapshot)} ★ "
+    feed = clean_text(headline.feed_title) or "?"
+    first, rest = split_line(title, room)
+    if rest:
+        feed = fit(feed, min(cell_len(feed), max(10, room // 3)))
+    meta_room = room - cell_len(star)
+    meta = fit(f"{feed} · {age}", meta_room) if cell_len(age) + 3 < meta_room else fit(
+        age, meta_room)
+    if rest:
+        rest_room = meta_room - cell_len(meta) - 2
+        if rest_room >= MIN_REST:
+            rest = fit(rest, rest_room)
+        else:
+            first, rest = fit(title, room), ""
+    return RowText(first, rest, meta, star)
