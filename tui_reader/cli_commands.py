@@ -17,9 +17,9 @@ from typing import Any
 from .cli_format import _feed_status, _iso, _local, _print_json, _table
 from .core.errors import UserError
 from .core.feeds_file import Subscription
+from .core.http_url import display_url
 from .core.models import HeadlineFilter
 from .core.paths import Paths, resolve_paths
-from .core.sanitize import clean_text
 from .core.session import Session, open_session
 
 
@@ -52,7 +52,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     with _session(args) as session:
         url, title = args.url, args.title
-        if not args.no_check:
+        known = find_subscription(session, url)  # with or without a password: no fetch
+        if not args.no_check and known is None:
 
             async def resolve() -> tuple[str, str | None]:
                 async with client_for(session.settings) as client:
@@ -62,10 +63,11 @@ def cmd_add(args: argparse.Namespace) -> int:
             title = title or None
             if found_title and not args.title:
                 print(f"Found feed: {found_title}")
-        known = find_subscription(session, url)
+        known = known or find_subscription(session, url)
         sub = add_subscription(session, url, title=title, tags=tuple(args.tag or ()))
         if known is not None:  # as the app says it; --title and --tag still apply
             changed = " (title and tags updated)" if args.title or args.tag else ""
+            changed += " (password updated)" if sub.credentials != known.credentials else ""
             print(f"Already subscribed to {sub.title or sub.url}{changed}")
             return 0
         print(f"Added {sub.title}\n  {sub.url}" if sub.title else f"Added {sub.url}")
@@ -79,8 +81,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     with _session(args) as session:
         if not remove_subscription(session, args.url):
-            raise UserError(f"not subscribed to {args.url} (see `tui-reader feeds`)")
-        print(f"Removed {args.url} (bookmarked stories from it are kept)")
+            raise UserError(f"not subscribed to {display_url(args.url)} (see `tui-reader feeds`)")
+        print(f"Removed {display_url(args.url)} (bookmarked stories from it are kept)")
     return 0
 
 
@@ -91,7 +93,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         if args.json:
             _print_json([
                 {
-                    "title": f.display_title, "url": f.url, "site_url": f.site_url,
+                    "title": f.display_title, "url": display_url(f.url), "site_url": f.site_url,
                     "tags": list(f.tags), "articles": f.total, "unread": f.unread,
                     "last_status": f.last_status, "last_error": f.last_error,
                     "last_fetched": _iso(f.last_fetched), "next_due": _iso(f.next_due),
@@ -105,7 +107,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             print("No feeds yet. Add one with `tui-reader add URL` or `tui-reader import FILE`.")
             return 0
         rows = [
-            [f.display_title, f.url, str(f.total), str(f.unread), _feed_status(f)] for f in feeds
+            [f.display_title, display_url(f.url), str(f.total), str(f.unread), _feed_status(f)]
+            for f in feeds
         ]
         print(_table(rows, ["TITLE", "URL", "ARTICLES", "UNREAD", "STATUS"],
                      [28, 44, 8, 6, None]))
@@ -120,10 +123,11 @@ def cmd_headlines(args: argparse.Namespace) -> int:
             from .core.http_url import is_http_url, normalise_url
 
             if not is_http_url(args.feed):
-                raise UserError(f"not an http(s) URL: {clean_text(args.feed, 100)}")
+                raise UserError(f"not an http(s) URL: {display_url(args.feed, 100)}")
             feed = session.store.feed_by_url(normalise_url(args.feed))
             if feed is None:
-                raise UserError(f"not subscribed to {args.feed} (see `tui-reader feeds`)")
+                shown = display_url(args.feed)
+                raise UserError(f"not subscribed to {shown} (see `tui-reader feeds`)")
             feed_id = feed.id
         filt = HeadlineFilter(
             feed_id=feed_id, tag=args.tag, unread_only=args.unread,
@@ -299,7 +303,7 @@ def cmd_article(args: argparse.Namespace) -> int:
     try:
         article = asyncio.run(run())
     except FullTextError as exc:
-        raise UserError(f"{args.url}: full text unavailable: {exc}") from None
+        raise UserError(f"{display_url(args.url)}: full text unavailable: {exc}") from None
     if article.title:
         print(f"# {article.title}\n")
     meta = " · ".join(x for x in (article.author, _local(article.published)

@@ -9,6 +9,10 @@ holds what was fetched. Example::
     tags = ["news"]
     full_text = true          # fetch each new article's page for offline reading
     selector = "article .body" # CSS selector when automatic extraction picks wrong
+
+A url may hold credentials (``https://user:password@host/feed``): they live here only, in
+:attr:`Subscription.credentials`, never in the cache or on screen, and the file is then
+written readable by its owner only.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,14 @@ try:
     import fcntl
 except ImportError:  # Windows: the in-process lock still applies
     fcntl = None  # type: ignore[assignment]
-from .http_url import is_http_url, normalise_url
+from .http_url import (
+    credentials_of,
+    display_url,
+    is_http_url,
+    normalise_url,
+    with_credentials,
+    without_credentials,
+)
 from .sanitize import clean_optional, clean_text
 from .tomlfile import read_toml, write_toml
 
@@ -47,9 +58,18 @@ class Subscription:
     selector: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Unknown keys, kept so a hand edit is not lost on the next rewrite."""
+    credentials: str | None = field(default=None, repr=False)
+    """``user:password`` for HTTP Basic auth, as the url in feeds.toml has it; ``url``
+    itself never holds them (they are taken out of it here), so nothing that shows or
+    caches ``url`` can leak them."""
+
+    def __post_init__(self) -> None:
+        if (found := credentials_of(self.url)) is not None:
+            object.__setattr__(self, "url", without_credentials(self.url))
+            object.__setattr__(self, "credentials", self.credentials or found)
 
     def to_toml(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"url": self.url}
+        out: dict[str, Any] = {"url": with_credentials(self.url, self.credentials)}
         if self.title:
             out["title"] = self.title
         if self.tags:
@@ -83,17 +103,21 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: 'feed' must be an array of tables ([[feed]])")
     subs: list[Subscription] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: feed #{number} is not a table")
         url = entry.get("url")
         if not isinstance(url, str) or not is_http_url(url):
-            raise ConfigError(f"{path}: feed #{number} needs an http(s) url, got {url!r}")
-        url = normalise_url(url)
-        if url in seen:
+            shown = display_url(url) if isinstance(url, str) else url  # no password
+            raise ConfigError(f"{path}: feed #{number} needs an http(s) url, got {shown!r}")
+        credentials, url = credentials_of(url.strip()), normalise_url(url)
+        if url in seen:  # the first entry wins, but a password on a later one is used
+            first = subs[seen[url]]
+            if credentials and not first.credentials:
+                subs[seen[url]] = replace(first, credentials=credentials)
             continue
-        seen.add(url)
+        seen[url] = len(subs)
         known = {"url", "title", "tags", "full_text", "selector"}
         subs.append(
             Subscription(
@@ -103,6 +127,7 @@ def load_subscriptions(path: Path) -> list[Subscription]:
                 full_text=entry.get("full_text") is True,
                 selector=clean_optional(entry.get("selector"), 300),
                 extra={k: v for k, v in entry.items() if k not in known},
+                credentials=credentials,
             )
         )
     return subs
@@ -147,4 +172,17 @@ def save_subscriptions(path: Path, subs: list[Subscription]) -> None:
     except ConfigError:
         data = {}  # unreadable: callers only get here after loading it, or to replace it
     data["feed"] = [s.to_toml() for s in subs]
-    write_toml(path, data, header=HEADER)
+    private = any(s.credentials for s in subs)  # passwords: readable by the owner only
+    write_toml(path, data, header=HEADER, mode=0o600 if private else None)
+
+
+def feed_credentials(path: Path) -> dict[str, str]:
+    """``user:password`` by feed URL, for fetching (the cache never holds them); none when
+    the file cannot be read, so a refresh goes on and those feeds fail with a 401."""
+    try:
+        if b"@" not in path.read_bytes():
+            return {}  # the usual file: nothing to parse (a refresh reads it every time)
+        subs = load_subscriptions(path)
+    except (ConfigError, OSError):
+        return {}
+    return {s.url: s.credentials for s in subs if s.credentials}

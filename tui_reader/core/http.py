@@ -19,7 +19,7 @@ import ssl
 import zlib
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
@@ -28,7 +28,13 @@ from tui_reader.core.config import Settings
 from tui_reader.core.http_cache import _header_token, fresh_for, parse_retry_after
 from tui_reader.core.http_decode import ACCEPT_ENCODING, _brotli_error, _decoded, _decoders
 from tui_reader.core.http_result import FetchError, FetchResult, _describe, http_reason
-from tui_reader.core.http_url import is_http_url
+from tui_reader.core.http_url import (
+    credentials_of,
+    display_url,
+    is_http_url,
+    same_origin,
+    without_credentials,
+)
 from tui_reader.core.sanitize import URL_UNSAFE, clean_text
 
 FEED_ACCEPT = (
@@ -169,26 +175,32 @@ class PoliteClient:
     ) -> FetchResult:
         """GET ``url``, following redirects by hand.
 
-        Raises :class:`FetchError` for transport failures only; any HTTP status is returned.
+        Credentials in ``url`` (``user:password@``) are sent as Basic auth to its origin
+        only: a redirect elsewhere goes without them (and without any a Location names),
+        and the result's URLs never hold them. Raises :class:`FetchError` for transport
+        failures only; any HTTP status is returned.
         """
         if self._client is None:
             raise RuntimeError("PoliteClient used outside 'async with'")
         if URL_UNSAFE.search(url.strip()):
-            raise FetchError(f"invalid URL (hidden characters): {clean_text(url, 80)}")
+            raise FetchError(f"invalid URL (hidden characters): {display_url(url, 80)}")
         if not is_http_url(url):
-            raise FetchError(f"not an http(s) URL: {clean_text(url, 80)}")
+            raise FetchError(f"not an http(s) URL: {display_url(url, 80)}")
         _check_url(url)
+        auth = _basic_auth(credentials_of(url.strip()))
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
 
-        current = url.strip()
+        current = origin = without_credentials(url.strip())
         all_permanent = True
         hops = 0
         while True:
-            answer = await self._hop(current, headers)
+            if auth is not None and not same_origin(origin, current):
+                auth = None  # left the origin: not even a way back gets them again
+            answer = await self._hop(current, headers, auth)
             if isinstance(answer, FetchResult):
                 if hops and all_permanent:
                     return _with_permanent(answer, current)
@@ -202,18 +214,20 @@ class PoliteClient:
             except ValueError:
                 raise FetchError("bad redirect: unparsable Location") from None
             if not is_http_url(target):
-                raise FetchError(f"redirect to a non-http(s) URL: {clean_text(target, 80)}")
+                raise FetchError(f"redirect to a non-http(s) URL: {display_url(target, 80)}")
             _check_url(target)
-            current = target
+            current = without_credentials(target)
 
-    async def _hop(self, url: str, headers: dict[str, str]) -> FetchResult | _Redirect:
+    async def _hop(
+        self, url: str, headers: dict[str, str], auth: httpx.BasicAuth | None = None
+    ) -> FetchResult | _Redirect:
         """One request, holding its host's slot first so a busy host doesn't starve others."""
         assert self._client is not None
         async with self._host_semaphore(url), self._global:
             try:
                 async with asyncio.timeout(self.deadline):
                     request = self._client.build_request("GET", url, headers=headers)
-                    response = await self._client.send(request, stream=True)
+                    response = await self._client.send(request, stream=True, auth=auth)
                     try:
                         return await self._finish(url, response)
                     finally:
@@ -221,14 +235,14 @@ class PoliteClient:
             except TimeoutError:
                 raise FetchError(f"timed out after {self.deadline:g}s", network=True) from None
             except httpx.InvalidURL:
-                raise FetchError(f"invalid URL: {clean_text(url, 80)}") from None
+                raise FetchError(f"invalid URL: {display_url(url, 80)}") from None
             except httpx.HTTPError as exc:
                 network = isinstance(exc, httpx.TransportError)
                 raise FetchError(_describe(exc, self.timeout), network=network) from exc
             except FetchError:
                 raise
             except UnicodeError as exc:  # idna refusing the host name at connect time
-                raise FetchError(f"invalid host name: {clean_text(url, 80)}") from exc
+                raise FetchError(f"invalid host name: {display_url(url, 80)}") from exc
             except Exception as exc:  # the network layers below httpx leak odd types
                 raise FetchError(f"network error ({type(exc).__name__})", network=True) from exc
 
@@ -284,9 +298,17 @@ def _check_url(url: str) -> None:
         port = urlsplit(url).port
         httpx.URL(url.strip())
     except Exception:  # ValueError, httpx.InvalidURL, idna's errors...
-        raise FetchError(f"invalid URL: {clean_text(url, 80)}") from None
+        raise FetchError(f"invalid URL: {display_url(url, 80)}") from None
     if port is not None and not 0 < port < 65536:
-        raise FetchError(f"invalid URL: {clean_text(url, 80)}")
+        raise FetchError(f"invalid URL: {display_url(url, 80)}")
+
+
+def _basic_auth(credentials: str | None) -> httpx.BasicAuth | None:
+    """HTTP Basic auth from a URL's ``user:password`` (percent-encoded there)."""
+    if not credentials:
+        return None
+    user, _, password = credentials.partition(":")
+    return httpx.BasicAuth(unquote(user), unquote(password))
 
 
 def _with_permanent(result: FetchResult, final_url: str) -> FetchResult:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
+from .http_url import display_url
+
 
 class FeedStatus(StrEnum):
     """A feed's last fetch, as the cache keeps it (``feeds.last_status``)."""
@@ -176,8 +178,8 @@ class FeedInfo:
 
     @property
     def display_title(self) -> str:
-        """The title to show: the feed's own, else its URL."""
-        return self.title or self.url
+        """The title to show: the feed's own, else its URL (as URLs are shown)."""
+        return self.title or display_url(self.url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from .errors import UserError
 from .feeds_file import Subscription, clean_tags
-from .http_url import is_http_url, normalise_url
+from .http_url import credentials_of, display_url, is_http_url, normalise_url, without_credentials
 from .sanitize import clean_optional, clean_text
 
 # OPML's category attribute: comma-separated list of slash-delimited paths ("/News/World").
@@ -64,8 +64,12 @@ def _categories(element: ET.Element) -> list[str]:
     return [part for part in (clean_text(p) for p in _CATEGORY_SPLIT.split(raw)) if part]
 
 
+_Found = dict[str, tuple[str | None, list[str], str | None]]
+"""Feeds by URL: title, tags, credentials (``user:password`` from the xmlUrl)."""
+
+
 def _take(
-    found: dict[str, tuple[str | None, list[str]]],
+    found: _Found,
     raw_url: str,
     label: str | None,
     tags: tuple[str, ...],
@@ -77,15 +81,15 @@ def _take(
     if len(url_text) > 2048:
         return "xmlUrl is too long"
     if not is_http_url(url_text):
-        return f"not an http(s) URL ({clean_text(url_text, 200)})"
-    url = normalise_url(url_text)
+        return f"not an http(s) URL ({display_url(url_text, 200)})"
+    url, credentials = normalise_url(url_text), credentials_of(url_text)
     # A title that is only the URL (what exporters write when there is none) is no title.
     title = None if label in (url_text, url) else label
     if url in found:
-        old_title, old_tags = found[url]
-        found[url] = (old_title or title, old_tags + list(tags))
+        old_title, old_tags, old_credentials = found[url]
+        found[url] = (old_title or title, old_tags + list(tags), old_credentials or credentials)
     else:
-        found[url] = (title, list(tags))
+        found[url] = (title, list(tags), credentials)
     return None
 
 
@@ -120,7 +124,7 @@ def parse_opml(data: bytes, source: str = "OPML") -> OpmlImport:
     if body is None:
         raise OpmlError(f"{source}: not an OPML file (no <body> element)")
 
-    found: dict[str, tuple[str | None, list[str]]] = {}
+    found: _Found = {}
     skipped: list[str] = []
     # Depth-first in document order with an explicit stack: a hostile file nested
     # thousands of levels deep must not hit Python's recursion limit.
@@ -142,8 +146,8 @@ def parse_opml(data: bytes, source: str = "OPML") -> OpmlImport:
         stack.extend((child, inner) for child in reversed(list(outline)))
 
     subs = [
-        Subscription(url=url, title=title, tags=clean_tags(tags))
-        for url, (title, tags) in found.items()
+        Subscription(url=url, title=title, tags=clean_tags(tags), credentials=credentials)
+        for url, (title, tags, credentials) in found.items()
     ]
     return OpmlImport(subscriptions=subs, skipped=skipped)
 
@@ -172,7 +176,7 @@ def build_opml(subs: list[Subscription], title: str = "tui-reader subscriptions"
             if tags[0] not in folders:
                 folders[tags[0]] = ET.SubElement(body, "outline", text=tags[0], title=tags[0])
             parent = folders[tags[0]]
-        url = _xml_safe(sub.url)
+        url = _xml_safe(without_credentials(sub.url))  # an export never holds a password
         name = _xml_safe(clean_text(sub.title)) if sub.title else ""
         attrs = {"type": "rss", "text": name or url}
         if name:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
@@ -19,10 +19,10 @@ from pathlib import Path
 from .config import Settings
 from .errors import UserError
 from .feed_writer import FeedWriter
-from .feeds_file import Subscription, update_subscriptions
+from .feeds_file import Subscription, feed_credentials, update_subscriptions
 from .fulltext import fetch_snapshot
 from .http import FetchError, PoliteClient, client_for, host_key, http_reason
-from .http_url import is_http_url, normalise_url
+from .http_url import is_http_url, normalise_url, same_origin, with_credentials
 from .models import FeedInfo, FeedState, FeedStatus, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
@@ -128,6 +128,8 @@ class _Run:
     writer: FeedWriter
     now: int
     slots: asyncio.Semaphore
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    """``user:password`` by feed URL, from feeds.toml (the cache never holds them)."""
 
 
 def by_host(feeds: Sequence[FeedInfo]) -> list[FeedInfo]:
@@ -197,9 +199,13 @@ class RefreshService:
                 progress(RefreshProgress(len(outcomes), len(feeds), new_total, failed, current))
 
         report()
+        credentials: Mapping[str, str] = {}
+        if feeds and self.feeds_file is not None:
+            credentials = await asyncio.to_thread(feed_credentials, self.feeds_file)
         async with self._client_factory() as client:
             run = _Run(client, FeedWriter(self.store), started,
-                       asyncio.Semaphore(IN_FLIGHT_PER_CONNECTION * self.settings.concurrency))
+                       asyncio.Semaphore(IN_FLIGHT_PER_CONNECTION * self.settings.concurrency),
+                       credentials)
             tasks = [asyncio.create_task(self._refresh_one(run, f)) for f in by_host(feeds)]
             try:
                 for next_done in asyncio.as_completed(tasks):
@@ -240,9 +246,11 @@ class RefreshService:
         now = run.now
         interval = self.settings.refresh_minutes * 60
         title = feed.display_title
+        credentials = run.credentials.get(feed.url)
         try:
             result = await run.client.get(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
+                with_credentials(feed.url, credentials),
+                etag=feed.etag, last_modified=feed.last_modified,
             )
         except FetchError as exc:
             return await self._failed(run, feed, str(exc), interval, network=exc.network)
@@ -252,7 +260,9 @@ class RefreshService:
             # Stored as feeds.toml will read it back, or the next sync would see a
             # different feed and drop this one with its stories.
             moved_to = normalise_url(result.permanent_url)
-            if moved_to != feed.url:
+            # A password is for the host it was given for: a feed that holds one is not
+            # moved to another (it is fetched at its old address, through the redirect).
+            if moved_to != feed.url and (not credentials or same_origin(feed.url, moved_to)):
                 feed = await asyncio.to_thread(self._follow_redirect, feed, moved_to)
         if result.not_modified:
             pattern = PostingPattern(feed.post_gap, feed.newest_post, feed.doc_window)

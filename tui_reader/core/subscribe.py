@@ -17,7 +17,14 @@ from .config import Settings
 from .errors import UserError
 from .feeds_file import Subscription, clean_tags
 from .http import FetchError, FetchResult, PoliteClient, client_for, http_reason
-from .http_url import is_http_url, normalise_url
+from .http_url import (
+    credentials_of,
+    display_url,
+    is_http_url,
+    normalise_url,
+    same_origin,
+    with_credentials,
+)
 from .sanitize import clean_optional, clean_text
 from .session import Session
 
@@ -30,7 +37,16 @@ class SubscribeError(UserError):
 
 
 def _shown(url: str) -> str:
-    return clean_text(url, 120)
+    return display_url(url, 120)
+
+
+def _subscribable(found: str, asked: str) -> str:
+    """*found* (where the feed turned out to be) normalised, with the credentials of the
+    URL the user gave when it is on the same origin (never handed to another host)."""
+    credentials = credentials_of(asked.strip())
+    if credentials and same_origin(asked.strip(), found):
+        return with_credentials(normalise_url(found), credentials)
+    return normalise_url(found)
 
 
 def _page(result: FetchResult) -> bytes | str:
@@ -68,7 +84,8 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
 
     A feed is returned as is (or at its new home after permanent redirects); an HTML page
     is searched for feed links and the first one that parses wins. Raises
-    :class:`SubscribeError` with one line otherwise.
+    :class:`SubscribeError` with one line otherwise. Credentials in *url* stay on the
+    returned URL when the feed is on the same origin: show it with ``display_url`` only.
     """
     # Parsing and discovery pull in lxml and friends; `tui-reader remove` needs neither.
     from .discover import discover_feed_urls
@@ -85,7 +102,7 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
             reason = clean_text(exc, 120)
             raise SubscribeError(f"no feed found at {_shown(url)} ({reason})") from None
     else:
-        return normalise_url(result.permanent_url or url), title
+        return _subscribable(result.permanent_url or url, url), title
 
     candidates = await asyncio.to_thread(discover_feed_urls, _page(result), result.url)
     problems: list[str] = []
@@ -93,12 +110,12 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
         if not is_http_url(candidate):
             continue
         try:
-            found = await _fetch(client, candidate)
+            found = await _fetch(client, _subscribable(candidate, url))
             title = await _parse(found)
         except (SubscribeError, FeedParseError) as exc:
             problems.append(clean_text(exc, 160))
             continue
-        return normalise_url(found.permanent_url or candidate), title
+        return _subscribable(found.permanent_url or candidate, url), title
     if problems:
         raise SubscribeError(f"no feed found at {_shown(url)} (tried: {problems[0]})")
     raise SubscribeError(f"no feed found at {_shown(url)}")
@@ -118,6 +135,19 @@ def find_subscription(session: Session, url: str) -> Subscription | None:
     return next((s for s in session.subscriptions() if s.url == wanted), None)
 
 
+def already_subscribed(session: Session, url: str) -> str | None:
+    """"Already subscribed to …" when *url* is a feed the user has, else None. A password
+    in *url* that differs from the stored one replaces it (and the line says so)."""
+    known = find_subscription(session, url)
+    if known is None:
+        return None
+    note = ""
+    if credentials_of(url.strip()) not in (None, known.credentials):
+        known = add_subscription(session, url)
+        note = " (password updated)"
+    return f"Already subscribed to {known.title or display_url(known.url)}{note}"
+
+
 def add_subscription(
     session: Session,
     url: str,
@@ -128,10 +158,12 @@ def add_subscription(
 
     Subscribing again to a feed already in the file adds no duplicate: the existing entry
     is kept, with any new tags merged in and the title replaced only when one is given.
+    The same goes for credentials in *url* (``user:password@``): the feed is the same feed
+    with or without them; given ones replace the stored ones, none given keeps them.
     """
     if not is_http_url(url):
         raise SubscribeError(f"not an http(s) URL: {_shown(url)}")
-    url = normalise_url(url)
+    credentials, url = credentials_of(url.strip()), normalise_url(url)
     title = clean_optional(title, 200)
     new_tags = clean_tags(list(tags))
     result: list[Subscription] = []
@@ -143,13 +175,16 @@ def add_subscription(
                     existing,
                     title=title or existing.title,
                     tags=clean_tags([*existing.tags, *new_tags]),
+                    credentials=credentials or existing.credentials,
                 )
                 result.append(merged)
                 if merged == existing:
                     return None
                 subs[index] = merged
                 return subs
-        result.append(Subscription(url=url, title=title, tags=new_tags))
+        result.append(
+            Subscription(url=url, title=title, tags=new_tags, credentials=credentials)
+        )
         return [*subs, result[0]]
 
     session.update_subscriptions(add)

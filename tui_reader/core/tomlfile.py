@@ -36,12 +36,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{where}: {problem}") from None
 
 
-def write_toml(path: Path, data: dict[str, Any], header: str = "") -> None:
-    """Write via a temp file and rename, so a crash never leaves half a file."""
+def write_toml(path: Path, data: dict[str, Any], header: str = "", mode: int | None = None) -> None:
+    """Write via a temp file and rename, so a crash never leaves half a file. ``mode`` is
+    set before anything is written (0o600 for a file holding passwords)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = header + tomli_w.dumps(data)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        if mode is not None:
+            os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)

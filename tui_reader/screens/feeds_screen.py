@@ -28,7 +28,7 @@ from ..actions import bindings_for
 from ..core.demo_mode import DEMO_REFUSAL
 from ..core.errors import UserError
 from ..core.feed_status import due_words, status_words
-from ..core.http_url import is_http_url
+from ..core.http_url import display_url, is_http_url
 from ..core.models import FeedInfo, FeedStatus, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, cache_error_text
@@ -188,7 +188,7 @@ class FeedsScreen(Screen[bool]):
                 Content(f"No subscriptions yet: press {add} to add a feed or a web page.")
             )
             return
-        lines = [Content.assemble(("URL    ", "bold"), clean_text(feed.url))]
+        lines = [Content.assemble(("URL    ", "bold"), display_url(feed.url))]
         if feed.last_error:
             label = "Dead   " if feed.dead else "Error  "
             words = clean_text(feed.last_error)
@@ -245,7 +245,7 @@ class FeedsScreen(Screen[bool]):
         if not url:
             return
         if not is_http_url(url):
-            self._say(f"Not an http(s) URL: {url}", error=True)
+            self._say(f"Not an http(s) URL: {display_url(url)}", error=True)
             return
         self.add_feed(url)
 
@@ -254,23 +254,21 @@ class FeedsScreen(Screen[bool]):
         """Find the feed behind *url*, subscribe, then fetch it once."""
         if self._refuse_in_demo():
             return
-        from ..core.subscribe import add_subscription, find_subscription, resolve_with_settings
+        from ..core.subscribe import add_subscription, already_subscribed, resolve_with_settings
 
         session = self.session
         try:
-            known = await asyncio.to_thread(find_subscription, session, url)
-            if known is not None:
-                self._say(f"Already subscribed to {known.title or known.url}")
+            if said := await asyncio.to_thread(already_subscribed, session, url):
+                self._say(said)
                 return
-            self._say(f"Looking for a feed at {url}…")
+            self._say(f"Looking for a feed at {display_url(url)}…")
             feed_url, title = await resolve_with_settings(session.settings, url)
-            known = await asyncio.to_thread(find_subscription, session, feed_url)
-            if known is not None:
-                self._say(f"Already subscribed to {known.title or known.url}")
+            if said := await asyncio.to_thread(already_subscribed, session, feed_url):
+                self._say(said)
                 return
-            await asyncio.to_thread(add_subscription, session, feed_url)
+            sub = await asyncio.to_thread(add_subscription, session, feed_url)
             self.changed = True
-            info = await asyncio.to_thread(session.store.feed_by_url, feed_url)
+            info = await asyncio.to_thread(session.store.feed_by_url, sub.url)
         except UserError as exc:
             self._say(str(exc), error=True)
             return
@@ -280,9 +278,9 @@ class FeedsScreen(Screen[bool]):
         if not await self._reload(info.id if info else None):
             return
         if info is None:
-            self._say(f"Added {title or feed_url}")
+            self._say(f"Added {title or display_url(sub.url)}")
             return
-        self._say(f"Added {title or feed_url}; fetching it…")
+        self._say(f"Added {title or display_url(sub.url)}; fetching it…")
         await self._refresh(info)
 
     def action_refresh_feed(self) -> None:
@@ -354,7 +352,7 @@ class FeedsScreen(Screen[bool]):
             keep = "Bookmarked stories are always kept."
         question = (
             f"Unsubscribe from “{clean_text(feed.display_title, 120)}”?\n"
-            f"{clean_text(feed.url, 200)}\n\n"
+            f"{display_url(feed.url, 200)}\n\n"
             f"Its stories are removed from the cache. {keep}"
         )
 

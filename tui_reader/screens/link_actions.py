@@ -10,9 +10,8 @@ from typing import Any
 
 from textual.screen import Screen
 
-from ..core.http_url import is_http_url
+from ..core.http_url import display_url, is_http_url
 from ..core.models import Article
-from ..core.sanitize import clean_text
 from ..keymap import Keymap
 
 CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
@@ -34,7 +33,7 @@ class LinkActions:
         browser, the message names the key that copies the same link."""
         screen = self.screen
         if not url or not is_http_url(url):
-            shown = clean_text(url, 60) if url else "this link"
+            shown = display_url(url, 60) if url else "this link"
             screen.notify(
                 f"Not opening {shown}: only web links open.", severity="warning", markup=False
             )

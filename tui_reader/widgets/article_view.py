@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from ..actions import bindings_for
+from ..core.http_url import display_url
 from ..core.models import Article, SnapshotState, snapshot_state
 from ..core.sanitize import clean_block, clean_text
 from ..keymap import Keymap
@@ -191,7 +192,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._set_line("article-meta", meta_line(article, self._clock()))
         tags = " · ".join(clean_text(c, 40) for c in article.categories[:8])
         self._set_line("article-tags", tags)
-        self._set_line("article-link", clean_text(article.url) if article.url else "")
+        self._set_line("article-link", display_url(article.url) if article.url else "")
         self._set_line("article-cut", cut)
         self._set_line("article-comments", comments_line(article, self.hint))
         self._set_line("article-status", snapshot_line(article))

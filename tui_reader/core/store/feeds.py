@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..feeds_file import Subscription
+from ..http_url import credentials_of, normalise_url
 from ..models import FeedInfo, FeedState
 from .connection import StoreBase
 from .rows import CATEGORY_SEP, FEED_COLUMNS, now_ts, split_categories
@@ -31,10 +32,22 @@ class FeedsPart(StoreBase):
         with self._write() as tx:
             wanted = {s.url for s in subs}
             for (feed_id, url) in tx.execute("SELECT id, url FROM feeds").fetchall():
+                if credentials_of(url) is not None:  # cached before feed URLs lost them
+                    url = self._drop_credentials(tx, feed_id, url)
                 if url not in wanted:
                     self._remove_feed(tx, feed_id)
             for sub in subs:
                 self._upsert_subscription(tx, sub)
+
+    @staticmethod
+    def _drop_credentials(tx: sqlite3.Connection, feed_id: int, url: str) -> str:
+        """Take a password out of a cached feed URL, keeping the feed and its stories
+        (unless the bare URL is cached too: then this row is the duplicate)."""
+        bare = normalise_url(url)
+        if not tx.execute("SELECT 1 FROM feeds WHERE url=?", (bare,)).fetchone():
+            tx.execute("UPDATE feeds SET url=? WHERE id=?", (bare, feed_id))
+            return bare
+        return url
 
     def _mirrors(self, subs: list[Subscription]) -> bool:
         """Whether the feeds table already matches *subs* exactly."""
