@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import tomllib
 from pathlib import Path
@@ -12,28 +11,42 @@ from typing import Any
 import tomli_w
 
 from .errors import ConfigError
-
-_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+from .toml_errors import explain
+from .toml_places import places
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     """The parsed file; ``{}`` when it does not exist; ConfigError naming file:line otherwise."""
+    text = read_toml_text(path)
+    return {} if text is None else parse_toml(path, text)
+
+
+def read_toml_text(path: Path) -> str | None:
+    """The file's text; None when it does not exist; ConfigError when it cannot be read."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """*text* (read from *path*) parsed; a syntax error is one line in plain words."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _LINE.search(message)
-        where = f"{path}:{match.group(1)}" if match else str(path)
-        problem = _LINE.sub("", message).strip().rstrip(".")
+        line, problem = explain(str(exc), text)
+        where = f"{path}:{line}" if line else str(path)
         raise ConfigError(f"{where}: {problem}") from None
+    except RecursionError:  # tomllib recurses once per level of [ and {
+        lines = places(text).lines.values()
+        where = f"{path}:{max(lines)}" if lines else str(path)
+        raise ConfigError(f"{where}: arrays or tables are nested too deeply") from None
 
 
 def write_toml(path: Path, data: dict[str, Any], header: str = "") -> None:
