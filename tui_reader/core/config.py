@@ -2,7 +2,7 @@
 
 A missing file means defaults. A broken file or a bad value stops the program with one
 line naming the file (and line, where TOML gives one) before the cache is touched.
-Only the theme is ever written back, and only that key is changed.
+Only the theme is ever written back, and only its line is changed.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .toml_places import file_line
-from .toml_text import did_you_mean, toml_key, toml_value
-from .tomlfile import read_toml, write_toml
+from .toml_places import file_line, places
+from .toml_text import did_you_mean, toml_key, toml_string, toml_value
+from .tomlfile import parse_toml, read_toml, read_toml_text, write_text_atomic
 
 EXAMPLE = """\
 # tui-reader settings (all optional)
@@ -123,7 +123,22 @@ def _check_keys(path: Path, value: object) -> dict[str, str]:
 
 
 def save_theme(path: Path, theme: str) -> None:
-    """Remember the chosen theme, keeping every other setting as the user wrote it."""
-    data = read_toml(path)
-    data["theme"] = theme
-    write_toml(path, data)
+    """Remember the chosen theme by changing only its value, or adding one ``theme = …``
+    line after the last top-level setting (before the first table, or at the end), so the
+    user's comments, blank lines, key order and file mode stay as they were. A config that
+    does not load is never written: its ConfigError is raised instead."""
+    text = read_toml_text(path) or ""
+    _settings(path, parse_toml(path, text))
+    value = toml_string(theme)
+    found = places(text)
+    span = found.values.get(("theme",))
+    if span:
+        write_text_atomic(path, text[: span[0]] + value + text[span[1] :])
+        return
+    newline = "\r\n" if "\r\n" in text else "\n"
+    at = found.top_end if found.top_end is not None else found.first_table
+    at = len(text) if at is None else at
+    before = text[:at]
+    if before and not before.endswith("\n"):
+        before += newline
+    write_text_atomic(path, f"{before}theme = {value}{newline}{text[at:]}")

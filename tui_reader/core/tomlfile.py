@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
@@ -50,14 +51,45 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
 
 
 def write_toml(path: Path, data: dict[str, Any], header: str = "") -> None:
-    """Write via a temp file and rename, so a crash never leaves half a file."""
+    """Write *data* as TOML, atomically (see :func:`write_text_atomic`)."""
+    write_text_atomic(path, header + tomli_w.dumps(data))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace *path* with *text* so that a crash or power loss leaves the old file or the
+    new one, never half of one: a temp file in the same folder, synced, then renamed. The
+    file keeps its permission bits (a new one is private: 0600), and a symlink (dotfile
+    managers) stays a link: its target is written."""
+    path = path.resolve() if path.is_symlink() else path
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = header + tomli_w.dumps(data)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+            handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (where the platform allows a folder to be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
