@@ -134,7 +134,7 @@ def _overwrite(spot: _Spot, _detail: str) -> tuple[int | None, str]:
     if here is None:
         return spot.line, "a key is set twice"
     line, key, header = here
-    earlier = [s for s in spot.places.statements if s[0] < line]
+    earlier = [s for s in spot.places.statements if s[0] < line and not s[2]]  # values only
     for first, old, _ in earlier:
         if header and key[: len(old)] == old:
             return line, (f"the table [{_dotted(key)}] uses a name that already holds a value "
