@@ -70,6 +70,7 @@ async def test_greater_and_less_than_widen_and_narrow_the_list_and_remember_it(
         assert headlines.outer_size.width >= before + 10
         await app.workers.wait_for_complete()
         saved = tomllib.loads(config.read_text(encoding="utf-8"))
+        assert config.read_text(encoding="utf-8").startswith("# my settings\n")
         assert saved["refresh_minutes"] == 45
         assert saved["list_width"] == app.main.list_width
         assert abs(headlines.outer_size.width - 120 * saved["list_width"] / 100) <= 1

@@ -267,7 +267,7 @@ async def test_301_updates_stored_url_and_feeds_toml(
     feeds_file = tmp_path / "feeds.toml"
     old, new = feed_server.url("/old.xml"), feed_server.url("/new.xml")
     other = feed_server.url("/other.xml")
-    subs = [Subscription(old, "My title", ("news",), extra={"note": "keep me"}),
+    subs = [Subscription(old, "My title", ("news",), selector="article .body"),
             Subscription(other)]
     save_subscriptions(feeds_file, subs)
     store.sync_subscriptions(subs)
@@ -283,7 +283,7 @@ async def test_301_updates_stored_url_and_feeds_toml(
     on_disk = load_subscriptions(feeds_file)
     assert [s.url for s in on_disk] == [new, other]
     assert on_disk[0].title == "My title" and on_disk[0].tags == ("news",)
-    assert on_disk[0].extra == {"note": "keep me"}
+    assert on_disk[0].selector == "article .body"
     # Mirroring feeds.toml again (as every command does) keeps the feed and its stories.
     store.sync_subscriptions(on_disk)
     assert store.feed(fid) is not None and store.count(HeadlineFilter(feed_id=fid)) == 3

@@ -2,18 +2,19 @@
 
 A missing file means defaults. A broken file or a bad value stops the program with one
 line naming the file (and line, where TOML gives one) before the cache is touched.
-Only the theme is ever written back, and only that key is changed.
+Only the theme is ever written back, and only its line is changed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .tomlfile import read_toml, write_toml
+from .toml_places import file_line, places
+from .toml_text import did_you_mean, toml_key, toml_string, toml_value
+from .tomlfile import parse_toml, read_toml, read_toml_text, write_text_atomic
 
 EXAMPLE = """\
 # tui-reader settings (all optional)
@@ -73,83 +74,87 @@ LIST_WIDTHS = (20, 70)
 
 def load_settings(path: Path) -> Settings:
     """Settings from *path*; ConfigError (file, key, problem) on anything invalid."""
-    data = read_toml(path)
+    return _settings(path, read_toml(path))
+
+
+def _settings(path: Path, data: dict[str, Any]) -> Settings:
+    """*data* read from *path* checked key by key."""
     values: dict[str, Any] = {}
     known = {f.name: f for f in fields(Settings)}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{_at(path, key)}: unknown setting {key!r}")
+            raise ConfigError(
+                f"{file_line(path, (key,))}: unknown setting {toml_key(key)}"
+                f"{did_you_mean(key, known)}"
+            )
         if key == "keys":
             values["keys"] = _check_keys(path, value)
         elif key == "theme":
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{_at(path, key)}: theme must be a theme name")
+                where = file_line(path, (key,))
+                raise ConfigError(f"{where}: theme must be a theme name, got {toml_value(value)}")
             values["theme"] = value.strip()
         else:
             values[key] = _check_number(path, key, value)
     width = values.get("list_width", 0)
     if width and not LIST_WIDTHS[0] <= width <= LIST_WIDTHS[1]:
-        raise ConfigError(f"{_at(path, 'list_width')}: list_width must be 0 (automatic) "
+        raise ConfigError(f"{file_line(path, ('list_width',))}: list_width must be 0 (automatic) "
                           f"or between {LIST_WIDTHS[0]} and {LIST_WIDTHS[1]}, got {width}")
     return Settings(**values)
-
-
-def _at(path: Path, key: str) -> str:
-    """``file:line`` of the first line that sets *key* (TOML only reports syntax errors with
-    a line; a bad value deserves one too)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return str(path)
-    pattern = re.compile(rf"""^\s*(\[\s*)?["']?{re.escape(key)}["']?\s*[=\]]""")
-    for number, line in enumerate(lines, start=1):
-        if pattern.match(line):
-            return f"{path}:{number}"
-    return str(path)
 
 
 def _check_number(path: Path, key: str, value: object) -> int | float:
     low, high = _LIMITS[key]
     whole = key not in _FRACTIONAL
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{_at(path, key)}: {key} must be a number, got {_toml(value)}")
-    if whole and not float(value).is_integer():
-        raise ConfigError(f"{_at(path, key)}: {key} must be a whole number, got {value}")
-    if not low <= value <= high:
-        raise ConfigError(
-            f"{_at(path, key)}: {key} must be between {low:g} and {high:g}, got {value}"
-        )
-    return int(value) if whole else float(value)
-
-
-def _toml(value: object) -> str:
-    """A value as it is written in TOML (true, "text"), for error lines."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return repr(value)
+        wanted = "a number"
+    elif whole and not float(value).is_integer():
+        wanted = "a whole number"
+    elif not low <= value <= high:  # also nan and inf
+        wanted = f"between {low:g} and {high:g}"
+    else:
+        return int(value) if whole else float(value)
+    raise ConfigError(f"{file_line(path, (key,))}: {key} must be {wanted}, got {toml_value(value)}")
 
 
 def _check_keys(path: Path, value: object) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{_at(path, 'keys')}: [keys] must be a table of action = \"key\"")
+        raise ConfigError(
+            f"{file_line(path, ('keys',))}: [keys] must be a table of action = \"key\", "
+            f"got {toml_value(value)}"
+        )
     keys: dict[str, str] = {}
     for action, binding in value.items():
         if not isinstance(binding, str) or not binding.strip():
             raise ConfigError(
-                f"{_at(path, str(action))}: keys.{action} must be a key name like \"ctrl+b\""
+                f"{file_line(path, ('keys', action))}: keys.{toml_key(action)} must be a key "
+                f"name like \"ctrl+b\", got {toml_value(binding)}"
             )
         keys[str(action)] = binding.replace(" ", "")
     return keys
 
 
 def save_setting(path: Path, key: str, value: int | str) -> None:
-    """Remember a setting changed in the app (the theme, the list's width), keeping every
-    other setting as the user wrote it."""
-    data = read_toml(path)
-    data[key] = value
-    write_toml(path, data)
+    """Remember a setting changed in the app (the theme, the list's width) by changing only
+    its value, or adding one ``key = …`` line after the last top-level setting (before the
+    first table, or at the end), so the user's comments, blank lines, key order and file
+    mode stay as they were. A config that does not load is never written: its ConfigError
+    is raised instead."""
+    text = read_toml_text(path) or ""
+    _settings(path, parse_toml(path, text))
+    rendered = toml_string(value) if isinstance(value, str) else str(int(value))
+    found = places(text)
+    span = found.values.get((key,))
+    if span:
+        write_text_atomic(path, text[: span[0]] + rendered + text[span[1] :])
+        return
+    newline = "\r\n" if "\r\n" in text else "\n"
+    at = found.top_end if found.top_end is not None else found.first_table
+    at = len(text) if at is None else at
+    before = text[:at]
+    if before and not before.endswith("\n"):
+        before += newline
+    write_text_atomic(path, f"{before}{key} = {rendered}{newline}{text[at:]}")
 
 
 def save_theme(path: Path, theme: str) -> None:

@@ -13,6 +13,10 @@ holds what was fetched. Example::
 A url may hold credentials (``https://user:password@host/feed``): they live here only, in
 :attr:`Subscription.credentials`, never in the cache or on screen, and the file is then
 written readable by its owner only.
+
+It is checked as strictly as config.toml: an unknown key (a typo such as ``titel``), a
+value of the wrong type or an invalid selector is one line naming the file and line, and
+a file that does not load is never rewritten, so a hand edit gone wrong loses nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ try:
     import fcntl
 except ImportError:  # Windows: the in-process lock still applies
     fcntl = None  # type: ignore[assignment]
+from .css_selector import selector_problem
 from .http_url import (
     credentials_of,
     display_url,
@@ -39,12 +44,15 @@ from .http_url import (
     without_credentials,
 )
 from .sanitize import clean_optional, clean_text
-from .tomlfile import read_toml, write_toml
+from .toml_places import Key, places
+from .toml_text import did_you_mean, toml_key, toml_value
+from .tomlfile import parse_toml, read_toml_text, write_toml
 
 HEADER = (
     "# tui-reader subscriptions. Edit by hand or with `tui-reader add/remove/import`.\n"
     "# Each [[feed]] has url, and optionally title, tags, full_text and selector.\n\n"
 )
+FEED_KEYS = ("url", "title", "tags", "full_text", "selector")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +64,6 @@ class Subscription:
     tags: tuple[str, ...] = ()
     full_text: bool = False
     selector: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-    """Unknown keys, kept so a hand edit is not lost on the next rewrite."""
     credentials: str | None = field(default=None, repr=False)
     """``user:password`` for HTTP Basic auth, as the url in feeds.toml has it; ``url``
     itself never holds them (they are taken out of it here), so nothing that shows or
@@ -78,7 +84,6 @@ class Subscription:
             out["full_text"] = True
         if self.selector:
             out["selector"] = self.selector
-        out.update({k: v for k, v in self.extra.items() if k not in out})
         return out
 
 
@@ -96,41 +101,94 @@ def clean_tags(tags: object) -> tuple[str, ...]:
     return tuple(seen)
 
 
+class _Bad(Exception):
+    """A mistake at *key* (a path such as ``("feed", 3, "url")``); the line is found later."""
+
+    def __init__(self, key: Key, words: str) -> None:
+        super().__init__(words)
+        self.key = key
+        self.words = words
+
+
 def load_subscriptions(path: Path) -> list[Subscription]:
-    """Subscriptions in file order; a missing file is an empty list."""
-    data = read_toml(path)
+    """Subscriptions in file order; a missing file is an empty list; ConfigError naming
+    file:line for anything else that is not a valid feeds.toml."""
+    text = read_toml_text(path)
+    if text is None:
+        return []
+    data = parse_toml(path, text)
+    try:
+        return _subscriptions(data)
+    except _Bad as bad:
+        line = places(text).line(bad.key)
+        where = f"{path}:{line}" if line else str(path)
+        raise ConfigError(f"{where}: {bad.words}") from None
+
+
+def _subscriptions(data: dict[str, Any]) -> list[Subscription]:
+    for key in data:
+        if key != "feed":
+            raise _Bad((key,), f"unknown key {toml_key(key)}{did_you_mean(key, ['feed'])}; "
+                               "feeds.toml has only [[feed]] tables")
     entries = data.get("feed", [])
+    if isinstance(entries, dict):
+        raise _Bad(("feed",), "feed must be [[feed]] tables (two brackets), not one [feed] table")
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: 'feed' must be an array of tables ([[feed]])")
-    subs: list[Subscription] = []
-    seen: dict[str, int] = {}
-    for number, entry in enumerate(entries, start=1):
+        raise _Bad(("feed",), f"feed must be [[feed]] tables, got {toml_value(entries)}")
+    subs: dict[str, Subscription] = {}
+    for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: feed #{number} is not a table")
-        url = entry.get("url")
-        if not isinstance(url, str) or not is_http_url(url):
-            shown = display_url(url) if isinstance(url, str) else url  # no password
-            raise ConfigError(f"{path}: feed #{number} needs an http(s) url, got {shown!r}")
-        credentials, url = credentials_of(url.strip()), normalise_url(url)
-        if url in seen:  # the first entry wins, but a password on a later one is used
-            first = subs[seen[url]]
-            if credentials and not first.credentials:
-                subs[seen[url]] = replace(first, credentials=credentials)
-            continue
-        seen[url] = len(subs)
-        known = {"url", "title", "tags", "full_text", "selector"}
-        subs.append(
-            Subscription(
-                url=url,
-                title=clean_optional(entry.get("title"), 200),
-                tags=clean_tags(entry.get("tags", ())),
-                full_text=entry.get("full_text") is True,
-                selector=clean_optional(entry.get("selector"), 300),
-                extra={k: v for k, v in entry.items() if k not in known},
-                credentials=credentials,
-            )
-        )
-    return subs
+            raise _Bad(("feed", index),
+                       f"each feed must be a table ([[feed]]), got {toml_value(entry)}")
+        sub = _subscription(("feed", index), entry)
+        first = subs.setdefault(sub.url, sub)  # the same feed twice: the first one counts,
+        if sub.credentials and not first.credentials:  # but a password on a later one is used
+            subs[sub.url] = replace(first, credentials=sub.credentials)
+    return list(subs.values())
+
+
+def _subscription(at: Key, entry: dict[str, Any]) -> Subscription:
+    """One ``[[feed]]`` table checked key by key."""
+    for key in entry:
+        if key not in FEED_KEYS:
+            raise _Bad((*at, key), f"unknown key {toml_key(key)} in a [[feed]]"
+                                   f"{did_you_mean(key, FEED_KEYS)}; a feed has "
+                                   "url, title, tags, full_text and selector")
+
+    def bad(key: str, wanted: str) -> _Bad:
+        return _Bad((*at, key), f"{key} must be {wanted}, got {toml_value(entry[key])}")
+
+    url = entry.get("url")
+    if url is None:
+        raise _Bad(at, "feed has no url")
+    if not isinstance(url, str) or not is_http_url(url):
+        shown = toml_value(display_url(url) if isinstance(url, str) else url)  # no password
+        raise _Bad((*at, "url"), f"url must be an http(s) URL, got {shown}")
+    if not isinstance(entry.get("title", ""), str):
+        raise bad("title", "text in quotes")
+    tags = entry.get("tags", ())
+    if not isinstance(tags, str | tuple) and not (
+        isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
+    ):
+        raise bad("tags", 'a list of text like ["news", "tech"]')
+    if not isinstance(entry.get("full_text", False), bool):
+        raise bad("full_text", "true or false")
+    selector = entry.get("selector")
+    if selector is not None and not isinstance(selector, str):
+        raise bad("selector", "text in quotes")
+    selector = clean_optional(selector, 300)
+    problem = selector_problem(selector) if selector else None
+    if problem:
+        raise _Bad((*at, "selector"), f"selector {toml_value(entry['selector'])} is not a "
+                                      f"valid CSS selector ({problem})")
+    return Subscription(
+        url=normalise_url(url),
+        title=clean_optional(entry.get("title"), 200),
+        tags=clean_tags(tags),
+        full_text=entry.get("full_text") is True,
+        selector=selector,
+        credentials=credentials_of(url.strip()),
+    )
 
 
 _LOCK = threading.Lock()
@@ -155,25 +213,23 @@ def update_subscriptions(
     path: Path, change: Callable[[list[Subscription]], list[Subscription] | None]
 ) -> list[Subscription]:
     """Apply *change* to the current file under a lock; it returns the new list, or None
-    to leave the file alone. Returns the list now in effect."""
+    to leave the file alone. Returns the list now in effect. A file that does not load
+    raises its ConfigError and is left as it is."""
     with _locked(path):
         subs = load_subscriptions(path)
         changed = change(list(subs))
         if changed is None:
             return subs
-        save_subscriptions(path, changed)
+        private = any(s.credentials for s in changed)  # passwords: for the owner's eyes only
+        write_toml(path, {"feed": [s.to_toml() for s in changed]}, header=HEADER,
+                   mode=0o600 if private else None)
         return changed
 
 
 def save_subscriptions(path: Path, subs: list[Subscription]) -> None:
-    """Rewrite the whole file (atomically), keeping any top-level keys besides ``feed``."""
-    try:
-        data = {k: v for k, v in read_toml(path).items() if k != "feed"}
-    except ConfigError:
-        data = {}  # unreadable: callers only get here after loading it, or to replace it
-    data["feed"] = [s.to_toml() for s in subs]
-    private = any(s.credentials for s in subs)  # passwords: readable by the owner only
-    write_toml(path, data, header=HEADER, mode=0o600 if private else None)
+    """Replace the subscriptions with *subs* (atomically). The current file must load: one
+    that does not (a hand edit gone wrong) raises its ConfigError and is never replaced."""
+    update_subscriptions(path, lambda _current: subs)
 
 
 def feed_credentials(path: Path) -> dict[str, str]:

@@ -20,6 +20,8 @@ URL_UNSAFE = re.compile(
     "\u2060-\u2069\ufeff\ufff9-\ufffb]"
 )
 """What may never appear inside a URL we store, show or open (spaces included)."""
+UNSAFE = _UNSAFE
+"""What may never reach the terminal as it is (tab and newline aside)."""
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
