@@ -267,6 +267,35 @@ async def test_help_opens_and_closes(key: str) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_help_too_long_for_80x24_scrolls_with_the_list_keys() -> None:
+    """At 80x24 the keys run past the dialog; j, k, g, G and space scroll it as they move
+    through the headlines (only the arrows and page keys did)."""
+    from textual.containers import VerticalScroll
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        body = app.screen.query_one("#help-body", VerticalScroll)
+        assert body.max_scroll_y > 0
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert body.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        assert body.scroll_y == min(body.max_scroll_y, body.scrollable_content_region.height)
+        assert isinstance(app.screen, HelpScreen)
+
+
 async def test_help_shows_remapped_keys() -> None:
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:

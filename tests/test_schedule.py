@@ -192,6 +192,11 @@ async def test_refresh_follows_cache_control_and_keeps_the_pattern_through_304s(
     (info,) = [f for f in store.feeds() if f.url.endswith("/feed.xml")]
     assert info.last_status == "not modified"
     assert info.next_due == T0 + 7 * HOUR + 6 * HOUR  # the pattern survived the 304
+    # The feeds screen says when, as it does for "ok 23:43" (it once said only the words).
+    from tui_reader.core.feed_status import status_words
+
+    assert info.last_fetched == T0 + 7 * HOUR
+    assert status_words(info, T0 + 7 * HOUR).startswith("not modified ")
     assert feed_server.hits("/cached.xml") == 1  # not due yet: not asked again
 
 

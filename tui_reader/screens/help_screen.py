@@ -69,6 +69,15 @@ class HelpScreen(ModalScreen[None]):
         self.close_keys = set(keymap.keys(help_action))
         """The help key in force closes the help too (the app's binding cannot reach a
         modal screen)."""
+        self.scroll_keys = {
+            key: scroll
+            for action_id, scroll in (("cursor_down", "scroll_down"), ("cursor_up", "scroll_up"),
+                                      ("first", "scroll_home"), ("last", "scroll_end"),
+                                      ("scroll", "scroll_page_down"))
+            for key in keymap.keys(find(action_id))
+        }
+        """The list's keys in force (j, k, g, G, space) scroll a help page too long for
+        the terminal (80x24), as they move through the headlines."""
         self.groups = {name: keys for name, keys in groups.items() if keys}
         self.columns = [[n for n in column if n in self.groups] for column in PAGES[page]]
         self.help_title = title
@@ -94,6 +103,10 @@ class HelpScreen(ModalScreen[None]):
         if event.key in self.close_keys:
             event.stop()
             self.dismiss(None)
+        elif event.key in self.scroll_keys:
+            event.stop()
+            body = self.query_one("#help-body", VerticalScroll)
+            getattr(body, self.scroll_keys[event.key])(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
