@@ -489,3 +489,20 @@ def test_tables_line_up_by_terminal_cells_with_wide_characters() -> None:
     assert out[1] == "データベ…   x"  # 9 cells of title, padded to 10, then two spaces
     assert out[2] == "abc         y"
     assert out[3] == "e\u0301te         z"  # a combining accent takes no cell
+
+
+def test_demo_with_a_command_is_refused_rather_than_run_on_the_real_home(
+    tmp_path: Path,
+) -> None:
+    """`tui-reader --demo headlines` once listed the user's own (here: empty) cache and
+    `--demo add URL` subscribed for real: --demo only opens the reader."""
+    home = tmp_path / "home"
+    for command in (["headlines"], ["add", "--no-check", "http://127.0.0.1:9/feed.xml"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_reader", "--home", str(home), "--demo", *command],
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 2
+        assert "--demo opens the reader on sample feeds" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert not (home / "config" / "feeds.toml").exists()

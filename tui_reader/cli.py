@@ -112,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
+    if args.demo and args.func is not cmd_tui:
+        # It once ran the command on the user's real home, without a word.
+        parser.error("--demo opens the reader on sample feeds and goes with no command "
+                     "(the commands work on your own feeds)")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
