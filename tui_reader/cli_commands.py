@@ -21,6 +21,7 @@ from .core.models import HeadlineFilter
 from .core.paths import Paths, resolve_paths
 from .core.sanitize import clean_text
 from .core.session import Session, open_session
+from .core.words import plural
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -239,9 +240,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return subs + added
 
         session.update_subscriptions(merge)
-        feeds = "feed" if len(added) == 1 else "feeds"
-        print(f"Imported {len(added)} {feeds} from {path} "
-              f"({len(imported.subscriptions) - len(added)} already subscribed).")
+        print(f"Imported {plural(len(added), 'feed')} from {path} "
+              f"({len(imported.subscriptions) - len(added):,} already subscribed).")
         for skipped in imported.skipped:
             print(f"  skipped: {skipped}")
     return 0
@@ -324,8 +324,7 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
             if not args.dir:
                 raise UserError("bookmarks export needs a folder: tui-reader bookmarks export DIR")
             written = export_bookmarks(session.store, Path(args.dir))
-            noun = "bookmark" if len(written) == 1 else "bookmarks"
-            print(f"Wrote {len(written)} {noun} to {args.dir}")
+            print(f"Wrote {plural(len(written), 'bookmark')} to {args.dir}")
             return 0
         marks = all_bookmarks(session.store)
         if args.json:

@@ -27,6 +27,7 @@ from .models import FeedInfo, FeedState, FeedStatus, ParsedFeed
 from .parse import FeedParseError, parse_feed
 from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
 from .store import FeedWrite, Store
+from .words import plural
 
 MAX_BACKOFF = 24 * 3600
 STATUS_OK = FeedStatus.OK.value
@@ -102,10 +103,9 @@ class RefreshReport:
         """One line for the status bar and the CLI."""
         if not self.outcomes:
             return "no feeds were due"
-        feeds = "feed" if self.total == 1 else "feeds"
-        parts = [f"{self.total} {feeds}", f"{self.new_articles} new"]
+        parts = [plural(self.total, "feed"), f"{self.new_articles:,} new"]
         if self.failed:
-            parts.append(f"{len(self.failed)} failed")
+            parts.append(f"{len(self.failed):,} failed")
         if self.offline:
             parts.append("offline")
         return ", ".join(parts)
