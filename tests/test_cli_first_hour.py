@@ -8,13 +8,14 @@ the feeds.toml it writes.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from feedserver import FeedServer
-from test_cli import BETA, HOME_PAGE, NOW, rss, run
+from test_cli import BETA, HOME_PAGE, NOW, free_port, rss, run, run_many
 
 from tui_reader.core.paths import Paths
 from tui_reader.core.store import open_store
@@ -50,6 +51,77 @@ def _feeds_toml(home: Path, *urls: str) -> None:
 
 def _stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return result.stderr.strip().splitlines()
+
+
+# -- 1. refresh: failures on stderr, one line -------------------------------------------------
+
+
+def test_refresh_failures_are_one_summary_line_on_stderr(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/feed.xml"
+    some, none = tmp_path / "some", tmp_path / "none"
+    _feeds_toml(some, server.url("/quiet.xml"), server.url("/missing.xml"), closed)
+    _feeds_toml(none, *(f"http://127.0.0.1:{free_port()}/{n}.xml" for n in range(3)),
+                server.url("/missing.xml"))
+    r_some, r_none = run_many((some, ("refresh",)), (none, ("refresh",)))
+
+    # Some failed: the run did its job (exit 0); stdout is only the summary, as cron keeps it.
+    assert r_some.returncode == 0, r_some.stderr
+    assert r_some.stdout.splitlines() == ["Refreshed: 3 feeds, 3 new, 2 failed"]
+    (line,) = _stderr_lines(r_some)
+    assert line.startswith("tui-reader: 2 of 3 feeds failed (")
+    assert "1 HTTP 404" in line and "1 connection refused" in line
+    assert line.endswith("see `tui-reader feeds`, or run with --verbose")
+    assert closed not in line  # the details are for --verbose
+
+    # All failed: exit 1 and the kinds counted, the most common first.
+    assert r_none.returncode == 1
+    assert r_none.stdout.splitlines() == ["Refreshed: 4 feeds, 0 new, 4 failed"]
+    (line,) = _stderr_lines(r_none)
+    assert line.startswith("tui-reader: 4 of 4 feeds failed (3 connection refused, 1 HTTP 404)")
+
+
+def test_refresh_verbose_lists_each_failed_feed_on_stderr(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/feed.xml"
+    home = tmp_path / "home"
+    _feeds_toml(home, server.url("/quiet.xml"), closed)
+    with Paths.under(home).feeds_file.open("a", encoding="utf-8") as handle:
+        handle.write(f'[[feed]]\nurl = "{server.url("/missing.xml")}"\ntitle = "Lost"\n')
+    result = run(home, "refresh", "--verbose")
+    assert result.stdout.splitlines() == ["Refreshed: 3 feeds, 3 new, 2 failed"]
+    lines = _stderr_lines(result)
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("tui-reader: 2 of 3 feeds failed (")
+    assert "--verbose" not in lines[0]  # it was given
+    details = "\n".join(lines[1:])
+    assert f"  Lost: HTTP 404 Not Found ({server.url('/missing.xml')})" in details
+    assert f"  {closed}: connection refused" in details  # never fetched: no title yet
+    # -v is the short form; a refresh where nothing failed says nothing on stderr.
+    quiet = run(home, "refresh", "-v")
+    assert quiet.stdout.strip() == "Refreshed: no feeds were due" and quiet.stderr == ""
+
+
+def test_refresh_offline_and_json(tmp_path: Path, server: FeedServer) -> None:
+    offline, as_json = tmp_path / "offline", tmp_path / "json"
+    _feeds_toml(offline, *(f"http://127.0.0.1:{free_port()}/{n}.xml" for n in range(5)))
+    _feeds_toml(as_json, server.url("/quiet.xml"), server.url("/missing.xml"))
+    r_offline, r_json = run_many((offline, ("refresh",)), (as_json, ("refresh", "--json")))
+    assert r_offline.returncode == 1
+    assert r_offline.stdout.splitlines() == ["Refreshed: 5 feeds, 0 new, 5 failed, offline"]
+    assert _stderr_lines(r_offline) == [
+        "tui-reader: 5 of 5 feeds failed (5 connection refused) — see `tui-reader feeds`, "
+        "or run with --verbose"
+    ]
+    # --json: every detail in the JSON on stdout, the same one line on stderr.
+    assert r_json.returncode == 0
+    data = json.loads(r_json.stdout)
+    assert data["failed"] == 1 and data["feeds"] == 2
+    assert [r["error"] for r in data["results"] if r["error"]] == ["HTTP 404 Not Found"]
+    (line,) = _stderr_lines(r_json)
+    assert line.startswith("tui-reader: 1 of 2 feeds failed (1 HTTP 404)")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .cli_format import _feed_status, _iso, _local, _print_json, _table
+from .cli_format import (
+    _failure_lines,
+    _failures_line,
+    _feed_status,
+    _iso,
+    _local,
+    _print_json,
+    _table,
+)
 from .core.errors import UserError
 from .core.feeds_file import Subscription
 from .core.models import HeadlineFilter
@@ -189,12 +197,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             })
         else:
             print(f"Refreshed: {report.summary()}")
-            for outcome in report.failed:
-                where = "" if outcome.title == outcome.url else f"  ({outcome.url})"
-                print(f"  {outcome.title}: {outcome.error}{where}")
             if report.snapshots_ok or report.snapshots_failed:
                 print(f"  full-text snapshots: {report.snapshots_ok} saved, "
                       f"{report.snapshots_failed} failed")
+        # Failures go to stderr whatever the format, so `refresh >/dev/null` in cron still
+        # mails the one line when feeds fail; --verbose adds a line per failed feed.
+        if report.failed:
+            sys.stdout.flush()
+            print(f"tui-reader: {_failures_line(report.failed, report.total, args.verbose)}",
+                  file=sys.stderr)
+            if args.verbose:
+                for line in _failure_lines(report.failed):
+                    print(line, file=sys.stderr)
         return 1 if report.nothing_done else 0
 
 
