@@ -9,13 +9,15 @@ the feeds.toml it writes.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from feedserver import FeedServer
-from test_cli import BETA, HOME_PAGE, NOW, free_port, rss, run, run_many
+from test_cli import BETA, HOME_PAGE, NOW, free_port, one_line_error, rss, run, run_many
 
 from tui_reader.core.paths import Paths
 from tui_reader.core.store import open_store
@@ -124,6 +126,9 @@ def test_refresh_offline_and_json(tmp_path: Path, server: FeedServer) -> None:
     assert line.startswith("tui-reader: 1 of 2 feeds failed (1 HTTP 404)")
 
 
+# -- 2. bookmarks export: a bad target in words -----------------------------------------------
+
+
 @pytest.fixture(scope="module")
 def marked(server: FeedServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with one bookmarked story."""
@@ -134,6 +139,62 @@ def marked(server: FeedServer, tmp_path_factory: pytest.TempPathFactory) -> Path
         (story,) = store.headlines()
         store.set_bookmark(story.id)
     return home
+
+
+def test_bookmarks_export_to_a_file_says_so(marked: Path, tmp_path: Path) -> None:
+    target = tmp_path / "passwd"
+    target.write_text("root:x:0:0\n", encoding="utf-8")
+    line = one_line_error(run(marked, "bookmarks", "export", str(target), ok=False))
+    assert line == (f"tui-reader: {target} is a file, not a folder: give a folder to write "
+                    "the Markdown files into")
+    assert target.read_text(encoding="utf-8") == "root:x:0:0\n"
+
+
+def test_bookmarks_export_needs_the_parent_folder(marked: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "notes"
+    one_line_error(run(marked, "bookmarks", "export", str(target), ok=False),
+                   f"{tmp_path / 'no'} does not exist")
+    assert not (tmp_path / "no").exists()  # a typo does not grow a tree of folders
+    # One level down is fine: the folder itself is made.
+    fresh = tmp_path / "fresh"
+    result = run(marked, "bookmarks", "export", str(fresh))
+    assert result.stdout.strip() == f"Wrote 1 bookmark to {fresh}"
+    assert len(list(fresh.iterdir())) == 1
+
+
+@contextmanager
+def _unwritable(folder: Path) -> Iterator[None]:
+    """*folder* made unwritable: immutable for root (who ignores modes), mode 555 otherwise."""
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+        if made.returncode != 0:
+            pytest.skip("cannot make a folder unwritable for root here (no chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+def test_bookmarks_export_to_a_read_only_folder(marked: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    with _unwritable(locked):
+        one_line_error(run(marked, "bookmarks", "export", str(locked), ok=False),
+                       f"cannot write into {locked}", "permission")
+        one_line_error(run(marked, "bookmarks", "export", str(locked / "sub"), ok=False),
+                       f"cannot create {locked / 'sub'}", "permission")
+    assert list(locked.iterdir()) == []
+
+
+def test_bookmarks_list_takes_no_folder(marked: Path, tmp_path: Path) -> None:
+    one_line_error(run(marked, "bookmarks", "list", str(tmp_path), ok=False),
+                   "bookmarks export")
 
 
 # -- 3. counts agree with their nouns ---------------------------------------------------------

@@ -333,6 +333,9 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
         snapshot_status,
     )
 
+    if args.action == "list" and args.dir:
+        raise UserError(f"bookmarks list takes no folder; to write files there: "
+                        f"tui-reader bookmarks export {clean_text(args.dir, 100)}")
     with _session(args) as session:
         if args.action == "export":
             if not args.dir:
