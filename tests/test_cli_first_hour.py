@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from feedserver import FeedServer
 from test_cli import BETA, HOME_PAGE, NOW, free_port, one_line_error, rss, run, run_many
 
+from tui_reader.core.feeds_file import Subscription, load_subscriptions, save_subscriptions
 from tui_reader.core.paths import Paths
 from tui_reader.core.store import open_store
 
@@ -222,3 +224,48 @@ def test_cli_counts_agree(marked: Path, tmp_path: Path, server: FeedServer) -> N
     assert "(1 already subscribed)" in run(other, "import", str(opml)).stdout
     refreshed = run(other, "refresh", "--all")
     assert refreshed.stdout.startswith("Refreshed: 1 feed, 1 new")
+
+
+# -- 5. feeds.toml is written as [[feed]] tables ----------------------------------------------
+
+
+def test_add_writes_feed_tables(tmp_path: Path, server: FeedServer) -> None:
+    home = tmp_path / "home"
+    run(home, "add", server.url("/quiet.xml"))  # short tables: tomli-w wrote them inline
+    run(home, "add", server.url("/single.xml"), "--no-check", "--tag", "news",
+        "--tag", 'say "hi"')
+    text = Paths.under(home).feeds_file.read_text(encoding="utf-8")
+    assert "feed = [" not in text
+    assert text.count("\n[[feed]]\n") == 2
+    body = text.split("\n\n", 1)[1]
+    assert body.startswith(f'[[feed]]\nurl = "{server.url("/quiet.xml")}"\n')
+    assert '\ntags = ["news", "say \\"hi\\""]\n' in text  # on one line, as README shows
+    assert [f["url"] for f in tomllib.loads(text)["feed"]] == \
+        [server.url("/quiet.xml"), server.url("/single.xml")]
+    assert tomllib.loads(text)["feed"][1]["tags"] == ["news", 'say "hi"']
+
+
+def test_feed_tables_keep_nested_unknown_keys(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        'version = 2\n\n[[feed]]\nurl = "https://a.example/"\nmuted = true\n'
+        'notes = { why = "because", deep = { stars = 5 } }\n'
+        'links = [{ href = "https://a.example/x" }]\n'
+        f'long = [{{ text = "{"x" * 120}" }}]\n\n'
+        '[[feed]]\nurl = "https://b.example/"\n\n[groups]\nmain = ["a"]\n',
+        encoding="utf-8",
+    )
+    subs = load_subscriptions(path)
+    save_subscriptions(path, [*subs, Subscription("https://c.example/", tags=("t",))])
+    text = path.read_text(encoding="utf-8")
+    assert "feed = [" not in text and text.count("\n[[feed]]\n") == 3
+    data = tomllib.loads(text)
+    assert data["version"] == 2 and data["groups"] == {"main": ["a"]}
+    first = data["feed"][0]
+    assert first["notes"] == {"why": "because", "deep": {"stars": 5}} and first["muted"]
+    assert first["links"] == [{"href": "https://a.example/x"}]
+    assert first["long"] == [{"text": "x" * 120}]
+    assert [f["url"] for f in data["feed"]] == \
+        ["https://a.example/", "https://b.example/", "https://c.example/"]
+    assert data["feed"][2]["tags"] == ["t"] and '\ntags = ["t"]\n' in text
+    assert load_subscriptions(path) == [*subs, Subscription("https://c.example/", tags=("t",))]

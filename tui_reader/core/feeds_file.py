@@ -147,4 +147,4 @@ def save_subscriptions(path: Path, subs: list[Subscription]) -> None:
     except ConfigError:
         data = {}  # unreadable: callers only get here after loading it, or to replace it
     data["feed"] = [s.to_toml() for s in subs]
-    write_toml(path, data, header=HEADER)
+    write_toml(path, data, header=HEADER, tables=("feed",))
