@@ -226,6 +226,68 @@ def test_cli_counts_agree(marked: Path, tmp_path: Path, server: FeedServer) -> N
     assert refreshed.stdout.startswith("Refreshed: 1 feed, 1 new")
 
 
+# -- 4. add keeps the feed it fetched -------------------------------------------------------
+
+
+def test_add_stores_the_title_and_stories_it_fetched(tmp_path: Path, server: FeedServer) -> None:
+    home = tmp_path / "home"
+    url = server.url("/quiet.xml")
+    added = run(home, "add", url)
+    assert added.stdout.splitlines()[:2] == ["Found feed: Quiet Blog",
+                                             "Added Quiet Blog with 3 stories"]
+    assert url in added.stdout and "tui-reader refresh" not in added.stdout
+
+    # The feed's own title is the cache's, not a user title in feeds.toml.
+    (sub,) = load_subscriptions(Paths.under(home).feeds_file)
+    assert sub.url == url and sub.title is None
+    (feed,) = json.loads(run(home, "feeds", "--json").stdout)
+    assert (feed["title"], feed["articles"], feed["unread"], feed["last_status"]) == \
+        ("Quiet Blog", 3, 3, "ok")
+    assert feed["next_due"] is not None
+    table = run(home, "feeds").stdout.splitlines()
+    assert table[1].startswith("Quiet Blog ")
+    heads = json.loads(run(home, "headlines", "--json").stdout)
+    assert [(h["feed"], h["title"]) for h in heads] == [
+        ("Quiet Blog", "Quiet three"), ("Quiet Blog", "Quiet two"), ("Quiet Blog", "Quiet one")
+    ]
+    opml = run(home, "export").stdout
+    assert f'text="Quiet Blog" title="Quiet Blog" xmlUrl="{url}"' in opml
+
+    # The add's fetch counts as one: not due now, and the next one is conditional.
+    assert run(home, "refresh").stdout.strip() == "Refreshed: no feeds were due"
+    before = len(server.requests_for("/quiet.xml"))
+    assert run(home, "refresh", "--all").stdout.strip() == "Refreshed: 1 feed, 0 new"
+    (again,) = server.requests_for("/quiet.xml")[before:]
+    assert again.headers.get("If-None-Match") == '"quiet-v1"'
+    assert again.headers.get("If-Modified-Since") == "Mon, 01 Jan 2029 10:00:00 GMT"
+
+
+def test_add_of_a_page_keeps_its_feed_and_a_given_title_wins(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    page, titled, unchecked = tmp_path / "page", tmp_path / "titled", tmp_path / "unchecked"
+    r_page, r_titled, r_unchecked = run_many(
+        (page, ("add", server.url("/home"))),
+        (titled, ("add", server.url("/quiet.xml"), "--title", "Mine")),
+        (unchecked, ("add", server.url("/quiet.xml"), "--no-check")),
+    )
+    assert r_page.returncode == 0 and "Added Beta Blog with 2 stories" in r_page.stdout
+    (feed,) = json.loads(run(page, "feeds", "--json").stdout)
+    assert (feed["title"], feed["url"], feed["articles"]) == \
+        ("Beta Blog", server.url("/beta.atom"), 2)
+
+    assert r_titled.returncode == 0 and "Added Mine with 3 stories" in r_titled.stdout
+    (sub,) = load_subscriptions(Paths.under(titled).feeds_file)
+    assert sub.title == "Mine"
+    assert json.loads(run(titled, "feeds", "--json").stdout)[0]["title"] == "Mine"
+
+    # --no-check fetches nothing, so there is nothing to keep yet.
+    assert r_unchecked.returncode == 0
+    assert "tui-reader refresh" in r_unchecked.stdout
+    (feed,) = json.loads(run(unchecked, "feeds", "--json").stdout)
+    assert feed["articles"] == 0 and feed["last_status"] is None
+
+
 # -- 5. feeds.toml is written as [[feed]] tables ----------------------------------------------
 
 

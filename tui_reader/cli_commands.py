@@ -14,15 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .cli_format import (
-    _failure_lines,
-    _failures_line,
-    _feed_status,
-    _iso,
-    _local,
-    _print_json,
-    _table,
-)
+from .cli_format import _feed_status, _iso, _local, _print_json, _print_refresh, _table
 from .core.errors import UserError
 from .core.feeds_file import Subscription
 from .core.models import HeadlineFilter
@@ -55,30 +47,42 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    """Subscribe; unless --no-check, the URL is fetched first so a page's feed is found."""
+    """Subscribe; unless --no-check, the URL is fetched first so a page's feed is found,
+    and what was fetched is kept (the feed's title and stories), as a refresh keeps it."""
     from .core.http import client_for
-    from .core.subscribe import add_subscription, find_subscription, resolve_feed
+    from .core.subscribe import (
+        FoundFeed,
+        add_subscription,
+        find_feed,
+        find_subscription,
+        keep_found,
+    )
 
     with _session(args) as session:
-        url, title = args.url, args.title
+        url, found = args.url, None
         if not args.no_check:
 
-            async def resolve() -> tuple[str, str | None]:
+            async def resolve() -> FoundFeed:
                 async with client_for(session.settings) as client:
-                    return await resolve_feed(client, args.url)
+                    return await find_feed(client, args.url)
 
-            url, found_title = asyncio.run(resolve())
-            title = title or None
-            if found_title and not args.title:
-                print(f"Found feed: {found_title}")
+            found = asyncio.run(resolve())
+            url = found.url
+            if found.title and not args.title:
+                print(f"Found feed: {clean_text(found.title, 200)}")
         known = find_subscription(session, url)
-        sub = add_subscription(session, url, title=title, tags=tuple(args.tag or ()))
+        sub = add_subscription(session, url, title=args.title, tags=tuple(args.tag or ()))
+        stories = keep_found(session, found).new if found is not None else None
+        name = clean_text(sub.title or (found and found.title) or sub.url, 200)
         if known is not None:  # as the app says it; --title and --tag still apply
             changed = " (title and tags updated)" if args.title or args.tag else ""
-            print(f"Already subscribed to {sub.title or sub.url}{changed}")
+            print(f"Already subscribed to {name}{changed}")
             return 0
-        print(f"Added {sub.title}\n  {sub.url}" if sub.title else f"Added {sub.url}")
-        print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
+        if stories is None:
+            print(f"Added {name}" + ("" if name == sub.url else f"\n  {sub.url}"))
+            print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
+        else:
+            print(f"Added {name} with {plural(stories, 'story')}\n  {sub.url}")
     return 0
 
 
@@ -184,31 +188,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             service.close()
         if show:
             print(file=sys.stderr)
-        if args.json:
-            _print_json({
-                "feeds": report.total, "new_articles": report.new_articles,
-                "failed": len(report.failed), "offline": report.offline,
-                "purged": report.purged, "snapshots": report.snapshots_ok,
-                "results": [
-                    {"title": o.title, "url": o.url, "status": o.status, "new": o.new,
-                     "updated": o.updated, "error": o.error}
-                    for o in report.outcomes
-                ],
-            })
-        else:
-            print(f"Refreshed: {report.summary()}")
-            if report.snapshots_ok or report.snapshots_failed:
-                print(f"  full-text snapshots: {report.snapshots_ok} saved, "
-                      f"{report.snapshots_failed} failed")
-        # Failures go to stderr whatever the format, so `refresh >/dev/null` in cron still
-        # mails the one line when feeds fail; --verbose adds a line per failed feed.
-        if report.failed:
-            sys.stdout.flush()
-            print(f"tui-reader: {_failures_line(report.failed, report.total, args.verbose)}",
-                  file=sys.stderr)
-            if args.verbose:
-                for line in _failure_lines(report.failed):
-                    print(line, file=sys.stderr)
+        _print_refresh(report, as_json=args.json, verbose=args.verbose)
         return 1 if report.nothing_done else 0
 
 
@@ -284,12 +264,21 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """feeds.toml as OPML 2.0, to a file or to stdout."""
+    """feeds.toml as OPML 2.0, to a file or to stdout; a feed with no title of the user's
+    is named by its own title from the cache (a reader shows the URL otherwise)."""
+    from dataclasses import replace
+
     from .core.feeds_file import load_subscriptions
     from .core.opml import build_opml
+    from .core.store import open_store
 
     paths = _paths(args)
-    text = build_opml(load_subscriptions(paths.feeds_file))
+    subs = load_subscriptions(paths.feeds_file)
+    if paths.database.exists():  # never create a cache just to export
+        with open_store(paths.database) as store:
+            own = {f.url: f.title for f in store.feeds() if f.title}
+        subs = [replace(s, title=s.title or own.get(s.url)) for s in subs]
+    text = build_opml(subs)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""How the headless commands print: aligned tables for people, JSON for scripts.
+"""How the headless commands print: aligned tables for people, JSON for scripts, and a
+refresh's outcome (failures on stderr).
 
 Stored text is clean already, but a terminal deserves both cleanings, so every table
 cell is cleaned again here on its way out.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 import unicodedata
 from collections import Counter
@@ -20,7 +22,7 @@ from .core.sanitize import clean_text
 from .core.words import plural
 
 if TYPE_CHECKING:
-    from .core.refresh import FeedOutcome
+    from .core.refresh import FeedOutcome, RefreshReport
 
 MAX_ERROR_KINDS = 3
 """Kinds of failure the refresh summary names; the rest are counted as "other"."""
@@ -123,3 +125,31 @@ def _failure_lines(failed: Sequence[FeedOutcome]) -> list[str]:
         title = clean_text(outcome.title)
         lines.append(f"  {url}: {error}" if title == url else f"  {title}: {error} ({url})")
     return lines
+
+
+def _print_refresh(report: RefreshReport, *, as_json: bool, verbose: bool) -> None:
+    """A refresh's outcome: the summary (or JSON) on stdout; failures on stderr whatever
+    the format, so `refresh >/dev/null` in cron still mails the one line when feeds fail,
+    with a line per failed feed under it for --verbose."""
+    if as_json:
+        _print_json({
+            "feeds": report.total, "new_articles": report.new_articles,
+            "failed": len(report.failed), "offline": report.offline,
+            "purged": report.purged, "snapshots": report.snapshots_ok,
+            "results": [
+                {"title": o.title, "url": o.url, "status": o.status, "new": o.new,
+                 "updated": o.updated, "error": o.error}
+                for o in report.outcomes
+            ],
+        })
+    else:
+        print(f"Refreshed: {report.summary()}")
+        if report.snapshots_ok or report.snapshots_failed:
+            print(f"  full-text snapshots: {report.snapshots_ok} saved, "
+                  f"{report.snapshots_failed} failed")
+    if report.failed:
+        sys.stdout.flush()
+        print(f"tui-reader: {_failures_line(report.failed, report.total, verbose)}",
+              file=sys.stderr)
+        for line in _failure_lines(report.failed) if verbose else ():
+            print(line, file=sys.stderr)
