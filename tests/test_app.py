@@ -224,6 +224,26 @@ async def test_m_toggles_read_and_capital_a_asks_first(session: Session) -> None
         assert "0 unread" in app.main.status.context_text
 
 
+async def test_capital_a_counts_one_story_as_one(session: Session) -> None:
+    seed(session, [item(1)])
+    app = make_app(session)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        from textual.widgets import Static
+
+        from tui_reader.screens.confirm import ConfirmDialog
+
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one("#question", Static).render())
+        assert question.startswith("Mark 1 story in "), question
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(n.message == "Marked 1 story read." for n in app._notifications)
+
+
 async def test_space_scrolls_then_moves_to_the_next_unread(session: Session) -> None:
     seed(session, [item(n) for n in range(3)])
     app = make_app(session)

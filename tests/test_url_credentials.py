@@ -233,7 +233,8 @@ def test_cli_add_with_credentials_fetches_and_never_shows_the_password(
     added = cli("add", with_creds(bare), "--tag", "private")
     assert "Found feed: Private Desk" in added and bare in added
     assert f"Already subscribed to {bare}" in cli("add", bare)
-    assert "Refreshed: 1 feed, 1 new" in cli("refresh")
+    assert "Added Private Desk with 1 story" in added  # fetched with the password, kept
+    assert "Refreshed: 1 feed" in cli("refresh", "--all")  # and fetched again with it
     (feed,) = json.loads(cli("feeds", "--json"))
     assert feed["url"] == bare and feed["articles"] == 1 and feed["last_status"] == "ok"
     assert bare in cli("feeds")
@@ -250,7 +251,7 @@ def test_cli_add_with_credentials_fetches_and_never_shows_the_password(
     shown.append(run(home, "remove", missing, ok=False).stderr)
     shown.append(run(home, "headlines", "--feed", missing, ok=False).stderr)
     cli("add", "--no-check", with_creds(feed_server.url("/other.xml"), password=PASSWORD))
-    failed = cli("refresh", "--all")
+    failed = cli("refresh", "--all", "--verbose")  # the failed feed's line on stderr
     assert "HTTP 401 Unauthorized" in failed and feed_server.url("/other.xml") in failed
     assert "HTTP 401" in cli("feeds")
     assert "Removed" in cli("remove", with_creds(feed_server.url("/other.xml")))

@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = command("refresh", cmd_refresh, "fetch the feeds that are due")
     p.add_argument("--all", action="store_true", help="fetch every feed, due or not")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="list each feed that failed (on stderr), not only how many")
     p.add_argument("--json", action="store_true")
     p = command("unread", cmd_unread, "print the unread count (for status lines)")
     p.add_argument("--json", action="store_true")

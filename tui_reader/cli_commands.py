@@ -14,13 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .cli_format import _feed_status, _iso, _local, _print_json, _table
+from .cli_format import _feed_status, _iso, _local, _print_json, _print_refresh, _table
 from .core.errors import UserError
 from .core.feeds_file import Subscription
 from .core.http_url import display_url
 from .core.models import HeadlineFilter
 from .core.paths import Paths, resolve_paths
+from .core.sanitize import clean_text
 from .core.session import Session, open_session
+from .core.words import plural
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -46,32 +48,46 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    """Subscribe; unless --no-check, the URL is fetched first so a page's feed is found."""
+    """Subscribe; unless --no-check, the URL is fetched first so a page's feed is found,
+    and what was fetched is kept (the feed's title and stories), as a refresh keeps it."""
     from .core.http import client_for
-    from .core.subscribe import add_subscription, find_subscription, resolve_feed
+    from .core.subscribe import (
+        FoundFeed,
+        add_subscription,
+        find_feed,
+        find_subscription,
+        keep_found,
+    )
 
     with _session(args) as session:
-        url, title = args.url, args.title
+        url, found = args.url, None
         known = find_subscription(session, url)  # with or without a password: no fetch
         if not args.no_check and known is None:
 
-            async def resolve() -> tuple[str, str | None]:
+            async def resolve() -> FoundFeed:
                 async with client_for(session.settings) as client:
-                    return await resolve_feed(client, args.url)
+                    return await find_feed(client, args.url)
 
-            url, found_title = asyncio.run(resolve())
-            title = title or None
-            if found_title and not args.title:
-                print(f"Found feed: {found_title}")
+            found = asyncio.run(resolve())
+            url = found.url
+            if found.title and not args.title:
+                print(f"Found feed: {clean_text(found.title, 200)}")
         known = known or find_subscription(session, url)
-        sub = add_subscription(session, url, title=title, tags=tuple(args.tag or ()))
+        sub = add_subscription(session, url, title=args.title or None,
+                               tags=tuple(args.tag or ()))
+        stories = keep_found(session, found).new if found is not None and not known else None
+        name = clean_text(sub.title or (found and found.title) or display_url(sub.url), 200)
         if known is not None:  # as the app says it; --title and --tag still apply
             changed = " (title and tags updated)" if args.title or args.tag else ""
             changed += " (password updated)" if sub.credentials != known.credentials else ""
-            print(f"Already subscribed to {sub.title or sub.url}{changed}")
+            print(f"Already subscribed to {name}{changed}")
             return 0
-        print(f"Added {sub.title}\n  {sub.url}" if sub.title else f"Added {sub.url}")
-        print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
+        if stories is None:
+            shown = display_url(sub.url)
+            print(f"Added {name}" + ("" if name == shown else f"\n  {shown}"))
+            print("Run `tui-reader refresh` (or press r in the app) to fetch it.")
+        else:
+            print(f"Added {name} with {plural(stories, 'story')}\n  {display_url(sub.url)}")
     return 0
 
 
@@ -179,25 +195,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             service.close()
         if show:
             print(file=sys.stderr)
-        if args.json:
-            _print_json({
-                "feeds": report.total, "new_articles": report.new_articles,
-                "failed": len(report.failed), "offline": report.offline,
-                "purged": report.purged, "snapshots": report.snapshots_ok,
-                "results": [
-                    {"title": o.title, "url": o.url, "status": o.status, "new": o.new,
-                     "updated": o.updated, "error": o.error}
-                    for o in report.outcomes
-                ],
-            })
-        else:
-            print(f"Refreshed: {report.summary()}")
-            for outcome in report.failed:
-                where = "" if outcome.title == outcome.url else f"  ({outcome.url})"
-                print(f"  {outcome.title}: {outcome.error}{where}")
-            if report.snapshots_ok or report.snapshots_failed:
-                print(f"  full-text snapshots: {report.snapshots_ok} saved, "
-                      f"{report.snapshots_failed} failed")
+        _print_refresh(report, as_json=args.json, verbose=args.verbose)
         return 1 if report.nothing_done else 0
 
 
@@ -243,9 +241,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return subs + added
 
         session.update_subscriptions(merge)
-        feeds = "feed" if len(added) == 1 else "feeds"
-        print(f"Imported {len(added)} {feeds} from {path} "
-              f"({len(imported.subscriptions) - len(added)} already subscribed).")
+        print(f"Imported {plural(len(added), 'feed')} from {path} "
+              f"({len(imported.subscriptions) - len(added):,} already subscribed).")
         for skipped in imported.skipped:
             print(f"  skipped: {skipped}")
     return 0
@@ -274,12 +271,21 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """feeds.toml as OPML 2.0, to a file or to stdout."""
+    """feeds.toml as OPML 2.0, to a file or to stdout; a feed with no title of the user's
+    is named by its own title from the cache (a reader shows the URL otherwise)."""
+    from dataclasses import replace
+
     from .core.feeds_file import load_subscriptions
     from .core.opml import build_opml
+    from .core.store import open_store
 
     paths = _paths(args)
-    text = build_opml(load_subscriptions(paths.feeds_file))
+    subs = load_subscriptions(paths.feeds_file)
+    if paths.database.exists():  # never create a cache just to export
+        with open_store(paths.database) as store:
+            own = {f.url: f.title for f in store.feeds() if f.title}
+        subs = [replace(s, title=s.title or own.get(s.url)) for s in subs]
+    text = build_opml(subs)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}", file=sys.stderr)
@@ -323,13 +329,15 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
         snapshot_status,
     )
 
+    if args.action == "list" and args.dir:
+        raise UserError(f"bookmarks list takes no folder; to write files there: "
+                        f"tui-reader bookmarks export {clean_text(args.dir, 100)}")
     with _session(args) as session:
         if args.action == "export":
             if not args.dir:
                 raise UserError("bookmarks export needs a folder: tui-reader bookmarks export DIR")
             written = export_bookmarks(session.store, Path(args.dir))
-            noun = "bookmark" if len(written) == 1 else "bookmarks"
-            print(f"Wrote {len(written)} {noun} to {args.dir}")
+            print(f"Wrote {plural(len(written), 'bookmark')} to {args.dir}")
             return 0
         marks = all_bookmarks(session.store)
         if args.json:

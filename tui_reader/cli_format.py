@@ -1,4 +1,5 @@
-"""How the headless commands print: aligned tables for people, JSON for scripts.
+"""How the headless commands print: aligned tables for people, JSON for scripts, and a
+refresh's outcome (failures on stderr).
 
 Stored text is clean already, but a terminal deserves both cleanings, so every table
 cell is cleaned again here on its way out.
@@ -7,13 +8,24 @@ cell is cleaned again here on its way out.
 from __future__ import annotations
 
 import json
+import re
+import sys
 import time
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.models import FeedInfo
 from .core.sanitize import clean_text
+from .core.words import plural
+
+if TYPE_CHECKING:
+    from .core.refresh import FeedOutcome, RefreshReport
+
+MAX_ERROR_KINDS = 3
+"""Kinds of failure the refresh summary names; the rest are counted as "other"."""
 
 
 def _local(ts: int | None) -> str:
@@ -76,3 +88,68 @@ def _feed_status(feed: FeedInfo) -> str:
     from .core.feed_status import status_words
 
     return status_words(feed, time.time(), lambda ts, _now: _local(int(ts)))
+
+
+_VARYING = re.compile(r" (?:at line|after) .*$")
+"""What differs between two failures of one kind ("malformed XML at line 3")."""
+
+
+def _error_kind(error: str) -> str:
+    """A failure without what is particular to one feed: "HTTP 404", "connection refused",
+    "timed out", "not a feed", so a hundred failures read as a few kinds."""
+    kind = error.split(":", 1)[0].strip()
+    status = re.match(r"HTTP \d{3}", kind)
+    if status:
+        return status.group(0)
+    return _VARYING.sub("", kind) or "unknown error"
+
+
+def _failures_line(failed: Sequence[FeedOutcome], total: int, verbose: bool) -> str:
+    """One line for stderr: how many feeds failed, by kind, most common first; cron mails
+    it, so 102 unreachable feeds are one line, not 102."""
+    kinds = Counter(_error_kind(clean_text(o.error or "")) for o in failed)
+    ranked = sorted(kinds.items(), key=lambda kind_n: (-kind_n[1], kind_n[0]))
+    shown = [f"{n:,} {kind}" for kind, n in ranked[:MAX_ERROR_KINDS]]
+    other = sum(n for _kind, n in ranked[MAX_ERROR_KINDS:])
+    if other:
+        shown.append(f"{other:,} other")
+    hint = "see `tui-reader feeds`" + ("" if verbose else ", or run with --verbose")
+    return f"{len(failed):,} of {plural(total, 'feed')} failed ({', '.join(shown)}) — {hint}"
+
+
+def _failure_lines(failed: Sequence[FeedOutcome]) -> list[str]:
+    """--verbose: each failed feed's title, error and URL, cleaned for the terminal."""
+    lines = []
+    for outcome in failed:
+        error, url = clean_text(outcome.error or ""), clean_text(outcome.url)
+        title = clean_text(outcome.title)
+        lines.append(f"  {url}: {error}" if title == url else f"  {title}: {error} ({url})")
+    return lines
+
+
+def _print_refresh(report: RefreshReport, *, as_json: bool, verbose: bool) -> None:
+    """A refresh's outcome: the summary (or JSON) on stdout; failures on stderr whatever
+    the format, so `refresh >/dev/null` in cron still mails the one line when feeds fail,
+    with a line per failed feed under it for --verbose."""
+    if as_json:
+        _print_json({
+            "feeds": report.total, "new_articles": report.new_articles,
+            "failed": len(report.failed), "offline": report.offline,
+            "purged": report.purged, "snapshots": report.snapshots_ok,
+            "results": [
+                {"title": o.title, "url": o.url, "status": o.status, "new": o.new,
+                 "updated": o.updated, "error": o.error}
+                for o in report.outcomes
+            ],
+        })
+    else:
+        print(f"Refreshed: {report.summary()}")
+        if report.snapshots_ok or report.snapshots_failed:
+            print(f"  full-text snapshots: {report.snapshots_ok} saved, "
+                  f"{report.snapshots_failed} failed")
+    if report.failed:
+        sys.stdout.flush()
+        print(f"tui-reader: {_failures_line(report.failed, report.total, verbose)}",
+              file=sys.stderr)
+        for line in _failure_lines(report.failed) if verbose else ():
+            print(line, file=sys.stderr)

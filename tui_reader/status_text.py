@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .core.models import HeadlineFilter
-from .text import clock_time, count, short_date
+from .text import clock_time, count, plural, short_date
 
 if TYPE_CHECKING:
     from .core.refresh import RefreshProgress, RefreshReport
@@ -27,8 +27,7 @@ def joined(parts: list[Part]) -> tuple[str, str]:
 
 def failing_part(failing: int, feeds_key: str = "F") -> Part:
     """"2 feeds failing — F for details", and its short form for narrow terminals."""
-    feeds = "feed" if failing == 1 else "feeds"
-    long = f"{failing} {feeds} failing — {feeds_key} for details"
+    long = f"{plural(failing, 'feed')} failing — {feeds_key} for details"
     return long, f"{failing} failing — {feeds_key}"
 
 
@@ -66,8 +65,7 @@ def finished_parts(report: RefreshReport, failing: int, now: float,
     if report.offline:
         parts.append(("no feed could be reached (offline?)", "offline?"))
     elif failed:
-        feeds = "feed" if failed == 1 else "feeds"
-        parts.append((f"{failed} {feeds} failed — {feeds_key} for details",
+        parts.append((f"{plural(failed, 'feed')} failed — {feeds_key} for details",
                       f"{failed} failed — {feeds_key}"))
     elif failing:
         parts.append(failing_part(failing, feeds_key))

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 
+from .core.words import plural as plural  # the core's: the UI and core messages count alike
+
 ELLIPSIS = "…"
 
 

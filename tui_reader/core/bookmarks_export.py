@@ -2,6 +2,8 @@
 
 File names come from feed titles, which are hostile, so they are reduced to a safe
 ASCII slug (no path separators, no leading dots, bounded length) plus the article id.
+A target that cannot take the files (a file, a missing parent, no permission) is refused
+in one line before anything is written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import UserError
 from .models import Article
 from .store import SNAPSHOT_OK, SNAPSHOT_PENDING, Store
 
@@ -92,14 +95,45 @@ def to_markdown(article: Article) -> str:
     return f"---\n{front}\n---\n\n# {article.title}\n\n{body}\n"
 
 
+class ExportError(UserError):
+    """Why the bookmarks cannot be written where asked, in one line naming the place."""
+
+
+def _ready_folder(folder: Path) -> None:
+    """Make *folder* (but not its parents: a typo should not grow a tree of folders), or
+    say in words why it cannot be the folder ("File exists" did not say it)."""
+    if folder.is_dir():
+        return
+    if folder.exists() or folder.is_symlink():
+        what = "is a file, not a folder" if folder.is_file() else "is not a folder"
+        raise ExportError(f"{folder} {what}: give a folder to write the Markdown files into")
+    parent, missing = folder.parent, None
+    while not parent.exists() and parent != parent.parent:
+        parent, missing = parent.parent, parent  # name the first folder that is not there
+    if parent.exists() and not parent.is_dir():
+        raise ExportError(f"cannot create {folder}: {parent} is a file, not a folder")
+    if missing is not None:
+        raise ExportError(f"cannot create {folder}: {missing} does not exist "
+                          "(make it first, or give a folder that exists)")
+    try:
+        folder.mkdir()
+    except PermissionError:
+        raise ExportError(f"cannot create {folder}: no permission to write in {parent}") from None
+    except OSError as exc:
+        raise ExportError(f"cannot create {folder}: {exc.strerror or exc}") from None
+
+
 def export_bookmarks(store: Store, folder: Path) -> list[Path]:
     """Write one file per bookmark into *folder*; returns the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
+    _ready_folder(folder)
     written: list[Path] = []
     for article in all_bookmarks(store):
         when = datetime.fromtimestamp(article.published or article.timestamp, UTC)
         name = f"{when:%Y-%m-%d}-{slug(article.title)}-{article.id}.md"
         path = folder / name
-        path.write_text(to_markdown(article), encoding="utf-8")
+        try:
+            path.write_text(to_markdown(article), encoding="utf-8")
+        except PermissionError:
+            raise ExportError(f"cannot write into {folder}: permission denied") from None
         written.append(path)
     return written

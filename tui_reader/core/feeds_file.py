@@ -222,7 +222,7 @@ def update_subscriptions(
             return subs
         private = any(s.credentials for s in changed)  # passwords: for the owner's eyes only
         write_toml(path, {"feed": [s.to_toml() for s in changed]}, header=HEADER,
-                   mode=0o600 if private else None)
+                   mode=0o600 if private else None, tables=("feed",))
         return changed
 
 

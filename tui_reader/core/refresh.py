@@ -20,13 +20,15 @@ from .config import Settings
 from .errors import UserError
 from .feed_writer import FeedWriter
 from .feeds_file import Subscription, feed_credentials, update_subscriptions
+from .fetched import fetched_write
 from .fulltext import fetch_snapshot
 from .http import FetchError, PoliteClient, client_for, host_key, http_reason
 from .http_url import is_http_url, normalise_url, same_origin, with_credentials
 from .models import FeedInfo, FeedState, FeedStatus, ParsedFeed
 from .parse import FeedParseError, parse_feed
-from .schedule import PostingPattern, failure_reason, next_poll, posting_pattern
+from .schedule import PostingPattern, failure_reason, next_poll
 from .store import FeedWrite, Store
+from .words import plural
 
 MAX_BACKOFF = 24 * 3600
 STATUS_OK = FeedStatus.OK.value
@@ -102,10 +104,9 @@ class RefreshReport:
         """One line for the status bar and the CLI."""
         if not self.outcomes:
             return "no feeds were due"
-        feeds = "feed" if self.total == 1 else "feeds"
-        parts = [f"{self.total} {feeds}", f"{self.new_articles} new"]
+        parts = [plural(self.total, "feed"), f"{self.new_articles:,} new"]
         if self.failed:
-            parts.append(f"{len(self.failed)} failed")
+            parts.append(f"{len(self.failed):,} failed")
         if self.offline:
             parts.append("offline")
         return ", ".join(parts)
@@ -297,20 +298,11 @@ class RefreshService:
             return await self._failed(run, feed, str(exc), interval)
         except Exception as exc:  # noqa: BLE001 - a parser bug or a dead worker process
             return await self._failed(run, feed, f"could not parse the feed: {exc}", interval)
-        fresh, etag, last_modified = result.fresh_for, result.etag, result.last_modified
+        write = fetched_write(feed.id, parsed, self.settings, now=now,
+                              fresh_for=result.fresh_for, etag=result.etag,
+                              last_modified=result.last_modified)
         del result  # the body is parsed: let it go before waiting for the writer
-        pattern = posting_pattern(i.published or i.updated for i in parsed.items)
-        poll = next_poll(interval, now=now, server_wait=fresh,
-                         feed_wait=parsed.wait, pattern=pattern)
-        state = FeedState(
-            last_status=STATUS_OK, last_error=None, last_fetched=now, fail_count=0,
-            dead=False, next_due=now + poll.seconds, etag=etag,
-            last_modified=last_modified, post_gap=pattern.gap,
-            newest_post=pattern.newest, doc_window=pattern.window,
-            feed_wait=parsed.wait, poll_seconds=poll.seconds, poll_reason=poll.reason,
-        )
-        min_ts = now - self.settings.retention_days * 86400
-        saved = await run.writer.write(FeedWrite(feed.id, state, parsed, now=now, min_ts=min_ts))
+        saved = await run.writer.write(write)
         title = feed.title or parsed.title or feed.url
         return FeedOutcome(
             feed.id, feed.url, title, STATUS_OK, saved.new, saved.updated, new_ids=saved.new_ids

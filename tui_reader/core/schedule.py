@@ -20,6 +20,8 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .words import plural
+
 DAY = 86400
 POLLS_PER_GAP = 4
 """How many fetches per typical gap between posts: a new story waits a quarter gap."""
@@ -108,4 +110,4 @@ def failure_reason(failures: int, retry_after: int | None = None) -> str:
     """Why a failing feed waits: the server said so, or failures back off."""
     if retry_after:
         return f"server asks to wait {_span(retry_after)}"
-    return f"retrying: {failures} failure{'s' if failures != 1 else ''} in a row"
+    return f"retrying: {plural(failures, 'failure')} in a row"

@@ -2,20 +2,24 @@
 
 A URL the user pastes is often a site's home page rather than its feed, so
 :func:`resolve_feed` fetches it, and when it is HTML follows the page's
-``<link rel="alternate">`` candidates until one parses. feeds.toml stays the source of
-truth: every change goes through :meth:`Session.update_subscriptions`, which rewrites the
-file under a lock and mirrors it into the cache (removing a feed keeps its bookmarked stories).
+``<link rel="alternate">`` candidates until one parses. What it fetched is kept
+(:func:`keep_found`): the feed's own title and stories go into the cache as a refresh
+would write them. feeds.toml stays the source of truth: every change goes through
+:meth:`Session.update_subscriptions`, which rewrites the file under a lock and mirrors it
+into the cache (removing a feed keeps its bookmarked stories).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .config import Settings
 from .errors import UserError
 from .feeds_file import Subscription, clean_tags
+from .fetched import fetched_write
 from .http import FetchError, FetchResult, PoliteClient, client_for, http_reason
 from .http_url import (
     credentials_of,
@@ -25,8 +29,10 @@ from .http_url import (
     same_origin,
     with_credentials,
 )
+from .models import ParsedFeed
 from .sanitize import clean_optional, clean_text
 from .session import Session
+from .store import SaveResult
 
 MAX_CANDIDATES = 5
 """Feed links tried from one page; a page listing dozens is not worth a request each."""
@@ -34,6 +40,29 @@ MAX_CANDIDATES = 5
 
 class SubscribeError(UserError):
     """Why a URL could not be subscribed to, in one line naming the URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFeed:
+    """The feed behind a URL, as fetched and parsed to find it: worth keeping."""
+
+    url: str
+    """The URL to subscribe to, normalised (a permanent redirect's target), with the
+    credentials of the URL asked for when it is on the same origin."""
+    parsed: ParsedFeed
+    etag: str | None = None
+    last_modified: str | None = None
+    fresh_for: int | None = None
+
+    @property
+    def title(self) -> str | None:
+        return self.parsed.title
+
+    @classmethod
+    def of(cls, url: str, result: FetchResult, parsed: ParsedFeed, asked: str) -> FoundFeed:
+        """Kept without the body: the validators make the next fetch a conditional one."""
+        return cls(_subscribable(result.permanent_url or url, asked), parsed, result.etag,
+                   result.last_modified, result.fresh_for)
 
 
 def _shown(url: str) -> str:
@@ -71,16 +100,21 @@ async def _fetch(client: PoliteClient, url: str) -> FetchResult:
     return result
 
 
-async def _parse(result: FetchResult) -> str | None:
-    """The feed's title if the response is a feed; FeedParseError otherwise."""
+async def _parse(result: FetchResult) -> ParsedFeed:
+    """The feed if the response is one; FeedParseError otherwise."""
     from .parse import parse_feed
 
-    parsed = await asyncio.to_thread(parse_feed, result.content, result.url, result.content_type)
-    return parsed.title
+    return await asyncio.to_thread(parse_feed, result.content, result.url, result.content_type)
 
 
 async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]:
-    """The feed URL to subscribe to for *url*, and the feed's title if it has one.
+    """The feed URL to subscribe to for *url*, and the feed's title if it has one."""
+    found = await find_feed(client, url)
+    return found.url, found.title
+
+
+async def find_feed(client: PoliteClient, url: str) -> FoundFeed:
+    """The feed to subscribe to for *url*, with what was fetched and parsed to find it.
 
     A feed is returned as is (or at its new home after permanent redirects); an HTML page
     is searched for feed links and the first one that parses wins. Raises
@@ -96,13 +130,13 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
         raise SubscribeError(f"not an http(s) URL: {_shown(url)}")
     result = await _fetch(client, url)
     try:
-        title = await _parse(result)
+        parsed = await _parse(result)
     except FeedParseError as exc:
         if not looks_like_html(result.content, result.content_type):
             reason = clean_text(exc, 120)
             raise SubscribeError(f"no feed found at {_shown(url)} ({reason})") from None
     else:
-        return _subscribable(result.permanent_url or url, url), title
+        return FoundFeed.of(url, result, parsed, url)
 
     candidates = await asyncio.to_thread(discover_feed_urls, _page(result), result.url)
     problems: list[str] = []
@@ -111,11 +145,11 @@ async def resolve_feed(client: PoliteClient, url: str) -> tuple[str, str | None]
             continue
         try:
             found = await _fetch(client, _subscribable(candidate, url))
-            title = await _parse(found)
+            parsed = await _parse(found)
         except (SubscribeError, FeedParseError) as exc:
             problems.append(clean_text(exc, 160))
             continue
-        return _subscribable(found.permanent_url or candidate, url), title
+        return FoundFeed.of(candidate, found, parsed, url)
     if problems:
         raise SubscribeError(f"no feed found at {_shown(url)} (tried: {problems[0]})")
     raise SubscribeError(f"no feed found at {_shown(url)}")
@@ -190,6 +224,19 @@ def add_subscription(
     session.update_subscriptions(add)
     session.store.add_subscription(result[0])  # asked for again: revive a dead feed
     return result[0]
+
+
+def keep_found(session: Session, found: FoundFeed, now: int | None = None) -> SaveResult:
+    """Store what finding the feed fetched, as a refresh writes a fetched feed: its own
+    title, its stories, when to fetch it next and the validators for that fetch. Call it
+    after subscribing to ``found.url``."""
+    feed = session.store.feed_by_url(normalise_url(found.url))  # the cache's: no password
+    if feed is None:  # not subscribed (feeds.toml changed meanwhile): nothing to keep
+        return SaveResult(0, 0)
+    write = fetched_write(feed.id, found.parsed, session.settings, now=now or int(time.time()),
+                          fresh_for=found.fresh_for, etag=found.etag,
+                          last_modified=found.last_modified)
+    return session.store.write_feeds([write])[0]
 
 
 def remove_subscription(session: Session, url: str) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +52,50 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
         raise ConfigError(f"{where}: arrays or tables are nested too deeply") from None
 
 
+_HEADER_LINE = re.compile(r"(?m)^(\[+)")
+"""A table header in tomli-w's output (its values never start a line with "[")."""
+
+
+_ONE_LINE = 100
+"""Longest line an array of plain values is kept on (tomli-w puts each item on a line)."""
+
+
+def _key_value(key: str, value: Any) -> str:
+    """``key = value``, a short array of strings or numbers on one line as people write
+    it (``tags = ["news", "europe"]``)."""
+    text = tomli_w.dumps({key: value})
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        items = [tomli_w.dumps({"v": v})[len("v = "):-1] for v in value]
+        name = tomli_w.dumps({key: 0})[: -len(" = 0\n")]  # quoted when it has to be
+        line = f"{name} = [{', '.join(items)}]\n"
+        if len(line) <= _ONE_LINE:
+            return line
+    return text
+
+
+def _table_block(name: str, table: dict[str, Any]) -> str:
+    """One ``[[name]]`` entry: its plain keys, then its sub-tables as ``[name.key]``."""
+    values, sections = [], []
+    for key, value in table.items():
+        text = _key_value(key, value)
+        if text.startswith("["):  # a table, or an array of tables too long to inline
+            sections.append("\n" + _HEADER_LINE.sub(rf"\1{name}.", text))
+        else:
+            values.append(text)
+    return f"[[{name}]]\n" + "".join(values) + "".join(sections)
+
+
 def write_toml(path: Path, data: dict[str, Any], header: str = "",
-               mode: int | None = None) -> None:
-    """Write *data* as TOML, atomically (see :func:`write_text_atomic`)."""
-    write_text_atomic(path, header + tomli_w.dumps(data), mode=mode)
+               mode: int | None = None, tables: Sequence[str] = ()) -> None:
+    """Write *data* as TOML, atomically (see :func:`write_text_atomic`).
+
+    The keys named in *tables* hold lists of tables, written as ``[[key]]`` blocks: tomli-w
+    writes short ones inline (``key = [{ … }]``), which is no file to edit by hand.
+    """
+    rest = {k: v for k, v in data.items() if k not in tables}
+    chunks = [tomli_w.dumps(rest)] if rest else []
+    chunks += [_table_block(k, t) for k in tables for t in data.get(k, ())]
+    write_text_atomic(path, header + "\n".join(chunks), mode=mode)
 
 
 def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:

@@ -33,6 +33,7 @@ from ..core.models import FeedInfo, FeedStatus, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, cache_error_text
 from ..services import ReaderServices
+from ..text import plural
 
 if TYPE_CHECKING:
     from ..core.refresh import RefreshReport
@@ -146,7 +147,7 @@ class FeedsScreen(Screen[bool]):
                 _cell("never" if self.demo else due_words(feed, now), "dim"),
                 key=str(feed.id),
             )
-        title = f"Feeds · {len(feeds)} subscription{'s' if len(feeds) != 1 else ''}"
+        title = f"Feeds · {plural(len(feeds), 'subscription')}"
         self.query_one("#feeds-title", Static).update(Content(title))
         if feeds:
             index = next((i for i, f in enumerate(feeds) if f.id == select_id), None)
@@ -346,8 +347,7 @@ class FeedsScreen(Screen[bool]):
             self._cache_failed(exc)
             return
         if kept:
-            stories = "bookmarked story is" if kept == 1 else "bookmarked stories are"
-            keep = f"Its {kept} {stories} kept."
+            keep = f"Its {plural(kept, 'bookmarked story is', 'bookmarked stories are')} kept."
         else:
             keep = "Bookmarked stories are always kept."
         question = (

@@ -32,7 +32,7 @@ from ..core.models import (
 from ..guard import CACHE_ERRORS
 from ..messages import StoryChanged, WriteFailed
 from ..services import ReaderServices
-from ..text import count
+from ..text import plural
 from ..widgets import HeadlineList
 from .bookmark_undo import BookmarkUndo
 
@@ -146,7 +146,7 @@ class StoryEditor:
             return
         from .confirm import ConfirmDialog
 
-        question = f"Mark {count(unread)} stories in “{label}” as read?"
+        question = f"Mark {plural(unread, 'story')} in “{label}” as read?"
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -162,7 +162,7 @@ class StoryEditor:
             article = self.screen.article
             if article is not None:
                 self._show_cached_later(article.id)
-            self.screen.notify(f"Marked {count(changed)} stories read.", timeout=3,
+            self.screen.notify(f"Marked {plural(changed, 'story')} read.", timeout=3,
                                markup=False)
 
         self.write(partial(self.store.mark_all_read, filt), then=done)

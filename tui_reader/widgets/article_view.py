@@ -25,7 +25,7 @@ from ..core.models import Article, SnapshotState, snapshot_state
 from ..core.sanitize import clean_block, clean_text
 from ..keymap import Keymap
 from ..messages import StoryChanged
-from ..text import long_date
+from ..text import long_date, plural
 
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
@@ -72,7 +72,7 @@ def comments_line(article: Article, hint: Callable[[str], str] = _default_key) -
     if count is None:
         label = "Comments"
     else:
-        label = f"{count:,} comment" + ("" if count == 1 else "s")
+        label = plural(count, "comment")
     return f"{label} · {hint('open_comments')} open · {hint('copy_comments')} copy"
 
 
