@@ -187,7 +187,7 @@ async def test_a_story_with_no_title_or_link_says_so() -> None:
         await pilot.pause()
         assert line(view, "article-title") == "(untitled)"
         assert line(view, "article-link") == "" and line(view, "article-tags") == ""
-        assert view.border_subtitle == ""
+        assert not view.border_subtitle
 
 
 async def test_a_body_over_the_limit_is_cut_with_a_line_saying_how_much() -> None:

@@ -65,6 +65,20 @@ class TuiReaderApp(App[None]):
         self.background = Background(self, session, demo=demo, clock=clock)
         self.main: MainScreen
 
+    def _click_only_mouse(self) -> None:
+        """Ask the terminal for clicks, drags and the wheel, but not every pointer move.
+
+        Textual turns on any-motion reporting (mode 1003): over SSH each move of the
+        pointer was a report up the link and a redraw of what it passed over (about 200
+        bytes a move) in an app driven by keys. Button-event tracking (1002) still reports
+        motion while a button is held, so scrollbars can be dragged.
+        """
+        driver = self._driver
+        if driver is None or self.is_headless or not getattr(driver, "_mouse", True):
+            return
+        driver.write("\x1b[?1003l\x1b[?1002h")
+        driver.flush()
+
     @property
     def keymap(self) -> Keymap:
         """The keys in force (the table's, changed by config.toml's [keys])."""
@@ -80,6 +94,8 @@ class TuiReaderApp(App[None]):
 
     def on_mount(self) -> None:
         settings = self.session.settings
+        self._click_only_mouse()
+        self.app_resume_signal.subscribe(self, lambda _app: self._click_only_mouse())
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         else:

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument("--demo", action="store_true",
                         help="open the reader on built-in sample feeds (no network, throwaway)")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="spare a slow link: 256 colours, the article waits for enter "
+                             "(also low_bandwidth = true in config.toml)")
     parser.set_defaults(func=cmd_tui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -114,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
+    if args.low_bandwidth and args.func is not cmd_tui:
+        parser.error("--low-bandwidth is for the reader and goes with no command")
     if args.demo and args.func is not cmd_tui:
         # It once ran the command on the user's real home, without a word.
         parser.error("--demo opens the reader on sample feeds and goes with no command "

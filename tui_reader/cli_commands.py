@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +29,28 @@ from .core.words import plural
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """The reader itself; --demo runs it on a throwaway copy of the sample feeds."""
-    from .app import TuiReaderApp
     from .core.demo import build_demo_home
 
     if args.demo:
         with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp:
-            paths = build_demo_home(Path(tmp))
-            session = open_session(paths)
-            try:
-                TuiReaderApp(session, demo=True).run()
-            finally:
-                session.close()
+            _run_reader(open_session(build_demo_home(Path(tmp))), args, demo=True)
         return 0
-    session = open_session(_paths(args), starter_feeds=True)
+    _run_reader(open_session(_paths(args), starter_feeds=True), args, demo=False)
+    return 0
+
+
+def _run_reader(session: Session, args: argparse.Namespace, *, demo: bool) -> None:
+    if args.low_bandwidth:
+        session.settings = replace(session.settings, low_bandwidth=True)
+    if session.settings.low_bandwidth:
+        # Read by Textual when it is imported: 256-colour codes are about half as long.
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "256")
+    from .app import TuiReaderApp
+
     try:
-        TuiReaderApp(session).run()
+        TuiReaderApp(session, demo=demo).run()
     finally:
         session.close()
-    return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:

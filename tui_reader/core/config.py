@@ -27,6 +27,7 @@ full_text_per_refresh = 20
 theme = "textual-dark"
 list_width = 0            # the headline list's share of the width in percent (20-70);
                           # 0 = automatic. < and > change it in the app.
+low_bandwidth = false     # a slow link: 256 colours, the article waits for enter
 
 [keys]                    # action = "key[,key]", e.g.
 # bookmark = "b,ctrl+b"
@@ -51,6 +52,9 @@ class Settings:
     list_width: int = 0
     """The headline list's share of the screen's width in percent; 0 leaves it to the
     layout (2:3 beside the article, 2:3:2 with the timeline)."""
+    low_bandwidth: bool = False
+    """Spare a slow link (SSH over a phone): 256 colours instead of 24-bit ones, and the
+    article pane waits for enter instead of following the cursor."""
     keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -89,6 +93,12 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
             )
         if key == "keys":
             values["keys"] = _check_keys(path, value)
+        elif key == "low_bandwidth":
+            if not isinstance(value, bool):
+                where = file_line(path, (key,))
+                raise ConfigError(f"{where}: low_bandwidth must be true or false, "
+                                  f"got {toml_value(value)}")
+            values[key] = value
         elif key == "theme":
             if not isinstance(value, str) or not value.strip():
                 where = file_line(path, (key,))

@@ -73,6 +73,12 @@ class HeadlinePager:
         page = self._page(number)
         return page[offset] if offset < len(page) else None
 
+    def find_loaded(self, index: int) -> Headline | None:
+        """The row at *index* if its page is loaded; never queries."""
+        number, offset = divmod(index, self.page_size)
+        page = self._pages.get(number)
+        return page[offset] if page is not None and offset < len(page) else None
+
     def find_cached(self, article_id: int) -> Headline | None:
         """A loaded row by its story id; never queries."""
         for page in self._pages.values():
@@ -86,14 +92,15 @@ class HeadlinePager:
         for number, page in self._pages.items():
             self._pages[number] = [row if row.read else replace(row, read=True) for row in page]
 
-    def replace_row(self, headline: Headline) -> bool:
-        """Swap in a changed copy of a cached row (read or bookmark flag); True if found."""
-        for page in self._pages.values():
+    def replace_row(self, headline: Headline) -> int | None:
+        """Swap in a changed copy of a cached row (read or bookmark flag); its index, or
+        None if it is not loaded."""
+        for number, page in self._pages.items():
             for position, row in enumerate(page):
                 if row.id == headline.id:
                     page[position] = headline
-                    return True
-        return False
+                    return number * self.page_size + position
+        return None
 
     def index_of(self, headline: Headline) -> int | None:
         """Where *headline* sits in this filter now, or None if it no longer matches."""

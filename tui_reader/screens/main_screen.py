@@ -209,7 +209,10 @@ class MainScreen(Screen[None]):
 
     @on(HeadlineList.Rested)
     def _rested(self, event: HeadlineList.Rested) -> None:
-        """The cursor stopped on a story: show it without marking it read."""
+        """The cursor stopped on a story: show it without marking it read (on a slow
+        link, only when the pane shows nothing: each preview redraws two panes)."""
+        if self.services.session.settings.low_bandwidth and self.article is not None:
+            return
         self.spawn(self.panes.preview(event.headline.id))
 
     @on(HeadlineList.Opened)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
 
+from textual.app import App
 from textual.notifications import SeverityLevel
 
 from ..core.models import Article, StoryFlags
@@ -37,6 +38,9 @@ class PanesScreen(Protocol):
     def timeline(self) -> Timeline: ...
 
     editor: StoryEditor
+
+    @property
+    def app(self) -> App[Any]: ...
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = ...,
                timeout: float | None = None, markup: bool = True) -> None: ...
@@ -110,9 +114,15 @@ class StoryPanes:
             self.opened = mark_read
         if select:
             screen.headlines.select_article(article_id)
-        await screen.article_view.show(article)
+        related = await screen.timeline.related(article_id)
+        if ticket != self._shows:
+            return
+        # The story and what to read next in one frame: each frame repaints both panes,
+        # and over SSH that is the cost of a keypress (five frames were 36 KB for one j).
+        with screen.app.batch_update():
+            await screen.article_view.show(article)
+            screen.timeline.fill(article_id, related)
         screen.headlines.previews.done(article_id)
-        await screen.timeline.show_for(article_id)
 
     async def load(self, article_id: int) -> Article | None:
         """A story from the cache with its Markdown, read and converted in a thread (the

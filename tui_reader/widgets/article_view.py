@@ -26,6 +26,7 @@ from ..core.sanitize import clean_block, clean_text
 from ..keymap import Keymap
 from ..messages import StoryChanged
 from ..text import long_date, plural
+from .border_text import set_subtitle
 
 MAX_BODY_CHARS = 200_000
 """Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
@@ -120,6 +121,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.hint = hint
         """An action's key as the user has it, for the hints the pane shows."""
         self._lock = asyncio.Lock()
+        self._lines: dict[str, str] = {}
+        """What each header line says now."""
         self._body = ""
 
     def compose(self) -> ComposeResult:
@@ -134,6 +137,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         yield Static(id="article-comments", classes="article-part")
 
     def _set_line(self, widget_id: str, text: str) -> None:
+        """Set one header line; an unchanged one is left alone (an update lays the whole
+        pane out again and redraws it: enter on a previewed story cost 27 KB over SSH)."""
+        if self._lines.get(widget_id) == text:
+            return
+        self._lines[widget_id] = text
         widget = self.query_one(f"#{widget_id}", Static)
         widget.update(Content(text))
         widget.display = bool(text)
@@ -147,7 +155,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.query_one("#article-empty", Static).update(Content(text))
             for widget_id in _LINES:
                 self._set_line(widget_id, "")
-            self.border_subtitle = ""
+            set_subtitle(self, "")
             self._body = ""
             await self.query_one(Markdown).update("")
             self.scroll_home(animate=False, immediate=True)
@@ -197,8 +205,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._set_line("article-comments", comments_line(article, self.hint))
         self._set_line("article-status", snapshot_line(article))
         links = f"{self.hint('open_link')} open · {self.hint('copy_link')} copy link"
-        self.border_subtitle = links if article.url else ""
-        if not same:
+        set_subtitle(self, links if article.url else "")
+        if not same and self.scroll_y:
             self.scroll_home(animate=False, immediate=True)
 
     def on_story_changed(self, message: StoryChanged) -> None:

@@ -24,6 +24,8 @@ class StatusLine(Horizontal):
     """The right half in full (whatever the width shows)."""
     refresh_short: str = ""
     """The right half's short form, for narrow terminals."""
+    _shown: str | None = None
+    """What the right half shows now (None before the first time)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-context")
@@ -31,8 +33,12 @@ class StatusLine(Horizontal):
 
     def set_context(self, text: str) -> None:
         """" tui-reader — All feeds · 1,204 unread"."""
+        if text == self.context_text:
+            return
         self.context_text = text
-        self.query_one("#status-context", Static).update(Content(text))
+        # Its width is the bar's less the right half: new words need no new layout (which
+        # redraws the panes' scrollbars too: bytes over SSH for one changed count).
+        self.query_one("#status-context", Static).update(Content(text), layout=False)
         self._fit_refresh()
 
     def set_refresh(
@@ -63,7 +69,12 @@ class StatusLine(Horizontal):
     def _fit_refresh(self) -> None:
         widget = self.query_one("#status-refresh", Static)
         text = self._pick(self.size.width)
-        widget.update(Content(text))
+        if text == self._shown:
+            return
+        # A layout only when the right half's width changes (it is as wide as its words).
+        widget.update(Content(text),
+                      layout=self._shown is None or cell_len(text) != cell_len(self._shown))
+        self._shown = text
         widget.display = bool(text)
 
     def on_resize(self) -> None:

@@ -31,6 +31,7 @@ from ..core.store import Store
 from ..guard import CACHE_ERRORS
 from ..messages import StoryChanged
 from ..text import ELLIPSIS, fit, timeline_time
+from .border_text import set_subtitle
 
 READ_NEXT_LIMIT = 8
 
@@ -81,6 +82,8 @@ class TimelineEntry(Widget):
         super().__init__(classes="timeline-entry")
         self.story: RelatedStory | None = None
         self.index = index
+        self.look: tuple[bool, bool] | None = None
+        """(highlighted, drawn as the focused cursor) as last painted."""
         self._now = 0.0
         self.display = False
 
@@ -92,6 +95,7 @@ class TimelineEntry(Widget):
         """Fill the entry with *story* (hide it with None)."""
         self.story, self._now = story, now
         self.display = story is not None
+        self.look = None  # drawn again anyway
         self.refresh(layout=True)
 
     def restate(self, headline: Headline) -> None:
@@ -180,22 +184,27 @@ class Timeline(VerticalScroll, can_focus=True):
     async def show_for(self, article_id: int | None) -> None:
         """Read the related stories of *article_id* again and redraw (one call at a time)."""
         async with self._lock:
-            await self._show_for(article_id)
+            self.fill(article_id, await self.related(article_id))
 
-    async def _show_for(self, article_id: int | None) -> None:
+    async def related(self, article_id: int | None) -> list[RelatedStory]:
+        """The stories to offer next to *article_id*, read in a thread; a cache error is
+        one notification and an empty list."""
+        if article_id is None:
+            return []
+        try:
+            return await asyncio.to_thread(self.store.read_next, article_id,
+                                           limit=READ_NEXT_LIMIT)
+        except CACHE_ERRORS as exc:
+            self.notify(clean_text(exc, 200), severity="error", markup=False)
+            return []
+
+    def fill(self, article_id: int | None, found: list[RelatedStory]) -> None:
+        """Show *found* for *article_id* at once (the caller may draw it in the same frame
+        as the story: one frame is fewer bytes over SSH than two)."""
         another = article_id != self.article_id
         if another:
             self.cursor = 0
         self.article_id = article_id
-        try:
-            found = (
-                await asyncio.to_thread(self.store.read_next, article_id, limit=READ_NEXT_LIMIT)
-                if article_id is not None
-                else []
-            )
-        except CACHE_ERRORS as exc:
-            found = []
-            self.notify(clean_text(exc, 200), severity="error", markup=False)
         headlines = [s.headline for s in found]
         if article_id is not None and [h.id for h in headlines] == [
             h.id for h in self.headlines
@@ -226,12 +235,15 @@ class Timeline(VerticalScroll, can_focus=True):
 
     def _scroll_to_cursor(self, *, home: bool = False) -> None:
         """Bring the highlighted entry fully into view once the entries are laid out."""
-        if home:
+        if home and self.scroll_y:
             self.scroll_home(animate=False, immediate=True)
 
         def scroll() -> None:
             entries = self.entries
             if 0 <= self.cursor < len(entries):
+                entry = entries[self.cursor].region
+                if not entry or self.scrollable_content_region.contains_region(entry):
+                    return  # in view already: a scroll call would redraw the column
                 # With its margin: the time above the summary must not be cut off.
                 self.scroll_to_widget(entries[self.cursor], animate=False, immediate=True)
 
@@ -242,9 +254,16 @@ class Timeline(VerticalScroll, can_focus=True):
         await self.show_for(self.article_id)
 
     def _paint_cursor(self) -> None:
+        """Mark the cursor's entry; only entries whose look changes are drawn again (each
+        redraw is bytes down an SSH link)."""
+        focused = self.has_focus
         for entry in self.query(TimelineEntry):
-            entry.set_class(entry.index == self.cursor, "-highlight")
-            entry.refresh()
+            current = entry.index == self.cursor
+            look = (current, focused and current)
+            if entry.look != look:
+                entry.look = look
+                entry.set_class(current, "-highlight")
+                entry.refresh()
 
     def on_focus(self) -> None:
         self._paint_cursor()
@@ -267,9 +286,7 @@ class Timeline(VerticalScroll, can_focus=True):
     def _say_unread(self) -> None:
         """"3 unread" under the column: unread stories come first, and this says how many."""
         unread = sum(not h.read for h in self.headlines)
-        self.border_subtitle = (
-            f"{unread} unread" if unread else "all read" if self.headlines else ""
-        )
+        set_subtitle(self, f"{unread} unread" if unread else "all read" if self.headlines else "")
 
     def move_to(self, index: int) -> None:
         if not self.headlines:
