@@ -90,10 +90,13 @@ def _summary(label: str, rows: list[Row]) -> str:
     stubs = [r for r in rows if not r.has_article]
     wrong = sum(1 for r in stubs if not r.ok)
     means = [sum(r.scores[i] for r in scored) / len(scored) if scored else 0.0 for i in range(4)]
+    found = [r for r in scored if r.ok]
+    kept = sum(r.scores[0] for r in found) / len(found) if found else 0.0
     median = statistics.median(r.ms for r in rows) if rows else 0.0
     return (
         f"{label:<8} {len(scored):>3} article pages: precision {means[0]:.3f} recall "
-        f"{means[1]:.3f} F1 {means[2]:.3f} shingle F1 {means[3]:.3f}, {empty} empty; "
+        f"{means[1]:.3f} F1 {means[2]:.3f} shingle F1 {means[3]:.3f}, {empty} empty "
+        f"(precision {kept:.3f} on the others); "
         f"{len(stubs)} without article, {wrong} given one; median {median:.0f} ms"
     )
 
