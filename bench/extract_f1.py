@@ -5,7 +5,8 @@ if the numbers move for a good reason::
 
     uv run python bench/extract_f1.py                  # every page under tests/pages
     uv run python bench/extract_f1.py --memory         # also the peak memory per page
-    uv run python bench/extract_f1.py --heuristic      # the density heuristic alone
+    uv run python bench/extract_f1.py --repeat 5       # CPU time: the least of 5 more runs
+    uv run python bench/extract_f1.py --heuristic      # the density heuristic alone (new code)
     uv run python bench/extract_f1.py some/other/pages
 
 Every ``<name>.html`` with a sibling ``<name>.expected.txt`` (the article's paragraphs, one
@@ -60,7 +61,21 @@ def _group(path: Path, root: Path) -> str:
     return "real" if "real" in path.relative_to(root).parts[:-1] else "written"
 
 
-def _run(html_path: Path, gold: str, group: str, memory: bool) -> Row:
+def _fastest(html: str, url: str, repeat: int) -> float:
+    """The least CPU time of ``repeat`` more extractions, in ms: other load on the machine
+    only adds to it."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        try:
+            extract.extract_article(html, url)
+        except extract.ExtractionError:
+            pass
+        best = min(best, (time.process_time() - started) * 1000)
+    return best
+
+
+def _run(html_path: Path, gold: str, group: str, memory: bool, repeat: int = 1) -> Row:
     name = html_path.name.removesuffix(".html")
     html = html_path.read_text(encoding="utf-8")
     has_article = bool(gold.strip())
@@ -73,10 +88,14 @@ def _run(html_path: Path, gold: str, group: str, memory: bool) -> Row:
         ms = (time.perf_counter() - started) * 1000
         kib = tracemalloc.get_traced_memory()[1] / 1024 if memory else 0.0
         tracemalloc.stop()
+        if repeat > 1:
+            ms = _fastest(html, page_url(name), repeat)
         return Row(name, group, has_article, not has_article, way=f"({exc})", ms=ms, kib=kib)
     ms = (time.perf_counter() - started) * 1000
     kib = tracemalloc.get_traced_memory()[1] / 1024 if memory else 0.0
     tracemalloc.stop()
+    if repeat > 1:
+        ms = _fastest(html, page_url(name), repeat)
     row = Row(name, group, has_article, has_article, article.word_count,
               getattr(article, "way", ""), ms, kib)  # fmt: skip
     if has_article:
@@ -108,9 +127,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip trafilatura, score the density heuristic alone")  # fmt: skip
     parser.add_argument("--memory", action="store_true",
                         help="trace the peak memory of each extraction (slower)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="time each page's CPU N more times, keep the least")  # fmt: skip
     args = parser.parse_args(argv)
     if args.heuristic:
-        extract._trafilatura_html = lambda *a, **k: ""  # type: ignore[assignment]
+        from tui_reader.core import extract_chain
+
+        extract_chain._trafilatura_html = lambda *a, **k: ""  # type: ignore[assignment]
+        extract_chain._readability_html = lambda *a, **k: ""  # type: ignore[assignment]
 
     golds = sorted(args.pages.rglob("*.expected.txt"))
     if not golds:
@@ -122,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     for gold_path in golds:
         html_path = gold_path.with_name(gold_path.name.removesuffix(".expected.txt") + ".html")
         gold = gold_path.read_text(encoding="utf-8")
-        row = _run(html_path, gold, _group(gold_path, args.pages), args.memory)
+        row = _run(html_path, gold, _group(gold_path, args.pages), args.memory, args.repeat)
         rows.append(row)
         if row.has_article:
             figures = " ".join(f"{x:>6.3f}" for x in row.scores)

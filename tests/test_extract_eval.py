@@ -31,13 +31,13 @@ NO_ARTICLE = [name for name, path in ALL if not path.read_text(encoding="utf-8")
 REAL = [name for name in ARTICLES if name.startswith("real/")]
 
 REAL_MEAN_F1_FLOOR = 0.96
-"""Measured 0.971 on the 20 real pages (bench/extract_f1.py); 0.722 before issue 13."""
-REAL_MEAN_PRECISION_FLOOR = 0.95
-"""Measured 0.958; before issue 13, 0.862 on the pages that gave any text at all."""
+"""Measured 0.969 on the 20 real pages (bench/extract_f1.py); 0.722 before issue 13."""
+REAL_MEAN_PRECISION_FLOOR = 0.94
+"""Measured 0.953; before issue 13, 0.862 on the pages that gave any text at all."""
 ALL_MEAN_F1_FLOOR = 0.97
-"""Measured 0.978 over all 33 article pages; 0.766 before."""
+"""Measured 0.975 over all 33 article pages; 0.766 before."""
 PAGE_F1_FLOOR = 0.85
-"""Measured minimum 0.87 (thai_article: the related-stories box sits inside the story)."""
+"""Measured minimum 0.873 (thai_article: the related-stories box sits inside the story)."""
 
 
 def page_url(name: str) -> str:
@@ -195,7 +195,7 @@ def test_readability_finds_the_articles_trafilatura_is_switched_off(
         scores.append(word_f1(article.markdown, gold(name))[2])
         ways.add(article.way)
     assert "readability" in ways
-    assert sum(scores) / len(scores) >= 0.93, scores
+    assert sum(scores) / len(scores) >= 0.95, scores  # measured 0.961
 
 
 def test_the_way_with_the_most_prose_wins() -> None:

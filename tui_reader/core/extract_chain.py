@@ -18,7 +18,6 @@ see, in any script (:func:`extract_score.reading_words`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from copy import deepcopy
 from dataclasses import dataclass
 
 import lxml.html
@@ -83,10 +82,11 @@ def _is_article(candidate: Candidate) -> bool:
 def best_body(page: lxml.html.HtmlElement, url: str) -> Candidate | None:
     """The article's HTML by the first way that finds one, else the best of the others.
 
-    ``page`` is not changed. None when no way finds an article.
+    ``page`` loses what ``_prune_page`` removes (its metadata was read before). None when no
+    way finds an article.
     """
-    pruned = deepcopy(page)
-    _prune_page(pruned)
+    _prune_page(page)
+    pruned = page
     first = measure("trafilatura", _restore_images(page, _trafilatura_html(pruned, url)))
     if _is_article(first):
         return first

@@ -13,17 +13,18 @@ headline) and so whole "more stories" lists; the article's own pictures are put 
 
 from __future__ import annotations
 
-from copy import deepcopy
-
 import lxml.html
 import trafilatura
 from lxml import etree
 
 
 def _trafilatura_html(tree: lxml.html.HtmlElement, url: str, recall: bool = False) -> str:
-    """The main content as HTML, or "" when trafilatura finds nothing; ``tree`` is left as is."""
+    """The main content as HTML, or "" when trafilatura finds nothing.
+
+    ``tree`` is left as it is: trafilatura works on its own copy.
+    """
     document = trafilatura.bare_extraction(
-        deepcopy(tree),
+        tree,
         url=url or None,
         favor_precision=not recall,
         favor_recall=recall,
