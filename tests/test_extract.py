@@ -23,7 +23,7 @@ from tui_reader.core.extract import (
     extract_article,
     is_html_content_type,
 )
-from tui_reader.core.extract_score import plain_text, tokens, word_f1
+from tui_reader.core.extract_score import plain_text, reading_words, tokens, word_f1
 from tui_reader.core.sanitize import clean_block, clean_text
 
 PAGES = Path(__file__).parent / "pages"
@@ -175,7 +175,7 @@ def test_metadata(name: str) -> None:
 def test_title_not_repeated_and_word_count(name: str) -> None:
     article = extracted(name)
     assert not re.search(rf"^#+\s*{re.escape(article.title or '')}\s*$", article.markdown, re.M)
-    assert article.word_count == len(plain_text(article.markdown).split())
+    assert article.word_count == reading_words(plain_text(article.markdown))
     assert article.word_count >= MIN_WORDS
 
 
@@ -400,7 +400,10 @@ def test_word_f1_stays_above_measured_threshold() -> None:
 
 
 def test_heuristic_fallback_alone_finds_the_articles(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_module, "_trafilatura_html", lambda tree, url: "")
+    from tui_reader.core import extract_chain
+
+    monkeypatch.setattr(extract_chain, "_trafilatura_html", lambda *args: "")
+    monkeypatch.setattr(extract_chain, "_readability_html", lambda *args: "")
     scores = []
     for name in PAGE_NAMES:
         article = extract_article(page_html(name), page_url(name))

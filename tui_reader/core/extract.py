@@ -4,17 +4,14 @@ No network here: the caller fetches and hands over the HTML and its final URL. T
 hostile, so every failure, however odd the input, surfaces as :class:`ExtractionError`
 with a one-line reason, and everything returned has been through the sanitizer.
 
-Three ways to the article body, in order:
-
-1. the user's CSS selector for the feed, when set (exactly what they chose, minus junk);
-2. trafilatura, which is good at telling the article from the page furniture
-   (``extract_trafilatura``);
-3. a small paragraph-density heuristic, for pages trafilatura gives up on
-   (``extract_fallback``).
+The user's CSS selector for the feed, when set, overrides everything: exactly what they
+chose, minus junk. Otherwise a chain of extractors (``extract_chain``): trafilatura on the
+page, and when that finds no article, trafilatura's recall mode, readability-lxml and a
+small density heuristic, the one with the most prose winning.
 
 This module parses the page, picks the way and finishes the Markdown; junk removal is in
 ``extract_prune`` and the title, author and date in ``extract_meta``. Callers import from
-here only (and tests switch trafilatura off by patching ``_trafilatura_html`` here).
+here only (tests switch a way off by patching it in ``extract_chain``).
 """
 
 from __future__ import annotations
@@ -27,16 +24,17 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from tui_reader.core.extract_fallback import _heuristic_html
-from tui_reader.core.extract_meta import _metadata
+from tui_reader.core.extract_chain import MIN_WORDS, best_body
+from tui_reader.core.extract_meta import _is_locked, _metadata
 from tui_reader.core.extract_prune import _prune_junk
-from tui_reader.core.extract_score import plain_text
-from tui_reader.core.extract_trafilatura import _trafilatura_html
+from tui_reader.core.extract_score import main_scripts_share, plain_text, reading_words
 from tui_reader.core.html_to_md import html_to_markdown
 from tui_reader.core.sanitize import clean_block, clean_text
 
-MIN_WORDS = 30
-"""Fewer words than this is a teaser, a paywall stub or a menu, not an article."""
+LOCKED_MIN_WORDS = 150
+"""On a page that says it is for subscribers only, less prose than this is its teaser."""
+MIN_MAIN_SCRIPTS_SHARE = 0.8
+"""Text whose three main scripts hold fewer of its letters than this is binary data."""
 MAX_HTML_CHARS = 10_000_000
 """Bigger pages are refused rather than parsed: extraction time and memory grow with them."""
 
@@ -57,6 +55,9 @@ class ExtractedArticle:
     """UTC epoch seconds; midnight UTC when the page only gives a day."""
     markdown: str
     word_count: int
+    """Words a reader sees, in any script (``extract_score.reading_words``)."""
+    way: str = "selector"
+    """Which way found the text: "selector", "trafilatura", "readability"... (for the bench)."""
 
 
 class ExtractionError(Exception):
@@ -100,21 +101,23 @@ def _extract(html: str, url: str, selector: str | None) -> ExtractedArticle:
     tree.make_links_absolute(base, resolve_base_href=False, handle_failures="discard")
     title, author, published = _metadata(tree, base)
 
+    way = "selector"
     if selector and selector.strip():
-        body_html = _selected_html(tree, selector.strip())
-        markdown = _markdown(body_html, base, title)
+        markdown = _markdown(_selected_html(tree, selector.strip()), base, title)
     else:
-        _prune_junk(tree)
-        markdown = _markdown(_trafilatura_html(tree, base), base, title)
-        if _count_words(markdown) < MIN_WORDS:
-            fallback = _markdown(_heuristic_html(tree), base, title)
-            if _count_words(fallback) > _count_words(markdown):
-                markdown = fallback
+        found = best_body(tree, base)
+        if found is None:
+            raise ExtractionError("no article text found on the page")
+        if found.prose < LOCKED_MIN_WORDS and _is_locked(tree):
+            raise ExtractionError("no article text found on the page (for subscribers only)")
+        markdown, way = _markdown(found.html, base, title), found.way
 
     word_count = _count_words(markdown)
     if word_count < MIN_WORDS:
         raise ExtractionError("no article text found on the page")
-    return ExtractedArticle(title, author, published, markdown, word_count)
+    if main_scripts_share(plain_text(markdown)) < MIN_MAIN_SCRIPTS_SHARE:
+        raise ExtractionError("the page is not text (letters from dozens of scripts)")
+    return ExtractedArticle(title, author, published, markdown, word_count, way)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:
 
 
 def _selected_html(tree: lxml.html.HtmlElement, selector: str) -> str:
-    """HTML of the elements the user's selector picks (soupsieve: cssselect is not installed)."""
+    """HTML of the elements the user's selector picks (soupsieve, as css_selector checks them)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(lxml.html.tostring(tree, encoding="unicode"), "lxml")
@@ -223,5 +226,5 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def _count_words(markdown: str) -> int:
-    """Words a reader sees: what MIN_WORDS is measured in."""
-    return len(plain_text(markdown).split())
+    """Words a reader sees, in any script: what MIN_WORDS is measured in."""
+    return reading_words(plain_text(markdown))

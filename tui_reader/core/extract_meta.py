@@ -40,6 +40,22 @@ def _metadata(tree: lxml.html.HtmlElement, url: str) -> tuple[str | None, str | 
     return title, author, published
 
 
+def _is_locked(tree: lxml.html.HtmlElement) -> bool:
+    """Whether the page says its article is for subscribers only.
+
+    Paywalled news sites say so to search engines: ``article:content_tier`` "locked", or
+    schema.org's ``isAccessibleForFree`` false in JSON-LD. What such a page shows without a
+    login is a teaser.
+    """
+    if any(v.strip().lower() == "locked" for v in _meta_content(tree, "article:content_tier")):
+        return True
+    for data in _json_ld(tree):
+        for value in _find_any(data, "isAccessibleForFree", depth=0):
+            if value is False or (isinstance(value, str) and value.strip().lower() == "false"):
+                return True
+    return False
+
+
 def _meta_content(tree: lxml.html.HtmlElement, *names: str) -> Iterator[str]:
     """The content of every <meta> named one of ``names`` (property, name or itemprop)."""
     wanted = set(names)
@@ -72,8 +88,8 @@ def _published(tree: lxml.html.HtmlElement) -> int | None:
     return None
 
 
-def _json_ld_dates(tree: lxml.html.HtmlElement) -> Iterator[str]:
-    """datePublished values from the page's JSON-LD blocks (too big ones skipped)."""
+def _json_ld(tree: lxml.html.HtmlElement) -> Iterator[Any]:
+    """The page's parsed JSON-LD blocks (too big or broken ones skipped)."""
     for script in tree.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json":
             continue
@@ -81,26 +97,30 @@ def _json_ld_dates(tree: lxml.html.HtmlElement) -> Iterator[str]:
         if len(text) > _MAX_JSON_LD_CHARS:
             continue
         try:
-            data = json.loads(text)
+            yield json.loads(text)
         except ValueError:
             continue
-        yield from _find_key(data, "datePublished", depth=0)
 
 
-def _find_key(data: Any, key: str, depth: int) -> Iterator[str]:
-    """Every string under ``key`` in parsed JSON, bounded in depth and breadth: it is hostile."""
+def _json_ld_dates(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    """datePublished values from the page's JSON-LD blocks."""
+    for data in _json_ld(tree):
+        yield from (v for v in _find_any(data, "datePublished", depth=0) if isinstance(v, str))
+
+
+def _find_any(data: Any, key: str, depth: int) -> Iterator[Any]:
+    """Every value under ``key`` in parsed JSON, bounded in depth and breadth: it is hostile."""
     if depth > 8:
         return
     if isinstance(data, dict):
-        value = data.get(key)
-        if isinstance(value, str):
-            yield value
+        if key in data:
+            yield data[key]
         for child in data.values():
             if isinstance(child, (dict, list)):
-                yield from _find_key(child, key, depth + 1)
+                yield from _find_any(child, key, depth + 1)
     elif isinstance(data, list):
         for child in data[:50]:
-            yield from _find_key(child, key, depth + 1)
+            yield from _find_any(child, key, depth + 1)
 
 
 def _parse_time(value: str) -> int | None:
