@@ -979,6 +979,8 @@ def symbols_store(request: pytest.FixtureRequest, store: Store) -> Store:
         item("cat", "Cats at the castle", T0 + 4, summary="a c-section story"),
         item("mail", "Why e-mail still wins", T0 + 3),
         item("plain", "Email is old", T0 + 2),
+        item("ja", "東京で新しい図書館が開館しました", T0 + 1,
+             summary="日本語の記事です。図書館は午前九時に開館します。"),
     ), {}, now=T0)
     return store
 
@@ -992,6 +994,11 @@ def symbols_store(request: pytest.FixtureRequest, store: Store) -> Store:
     ('"e-mail"', ["Why e-mail still wins"]),
     ("e-mail", ["Why e-mail still wins"]),
     ('"the castle"', ["Cats at the castle"]),
+    # A run of Japanese is one token to the index: a word inside it was never found.
+    ("開館", ["東京で新しい図書館が開館しました"]),
+    ("記事", ["東京で新しい図書館が開館しました"]),
+    ("九時 図書館", ["東京で新しい図書館が開館しました"]),
+    ("開館 reflection", []),
 ])
 def test_search_words_with_symbols_mean_what_a_person_means(
     symbols_store: Store, query: str, titles: list[str]

@@ -53,11 +53,11 @@ def filter_sql(filt: HeadlineFilter, has_fts: bool) -> tuple[list[str], list[Any
         terms = parse_terms(filt.query)
         if not terms:
             clauses.append("0")  # nothing searchable (e.g. "***") matches nothing
-        elif has_fts:
+        elif has_fts and any(term.indexed for term in terms):
             clauses.append(
                 "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             )
-            params.append(" ".join(term.fts() for term in terms))
+            params.append(" ".join(term.fts() for term in terms if term.indexed))
         for term in terms:
             # With FTS5, LIKE checks only what the index cannot tell apart: the symbols.
             if term.literal or not has_fts:
