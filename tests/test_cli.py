@@ -241,7 +241,8 @@ def test_refresh_exit_codes(tmp_path: Path, server: FeedServer) -> None:
     assert data["feeds"] == 2 and data["failed"] == 2 and data["offline"] is False
     assert {r["status"] for r in data["results"]} == {"error"}
     assert r_offline.returncode != 0
-    assert r_offline.stdout.startswith("Refreshed: 1 feed, 0 new, 1 failed, offline")
+    assert r_offline.stdout.startswith(
+        "Refreshed: 1 feed, 0 new, 1 failed, no server could be reached (offline?)")
     assert "connection refused" in r_offline.stderr
     assert r_empty.returncode == 0 and "no feeds were due" in r_empty.stdout
 
@@ -508,3 +509,22 @@ def test_demo_with_a_command_is_refused_rather_than_run_on_the_real_home(
         assert "--demo opens the reader on sample feeds" in done.stderr
         assert "Traceback" not in done.stderr
     assert not (home / "config" / "feeds.toml").exists()
+
+
+def test_headlines_says_when_it_stopped_at_the_limit_and_keys_are_never_cut(
+    tmp_path: Path,
+) -> None:
+    """`headlines` stopped at 30 rows without a word; `keys` cut the column to copy into
+    [keys] ("greater_than_…")."""
+    from tui_reader.core.demo import build_demo_home
+
+    home = tmp_path / "home"
+    build_demo_home(home)
+    capped = run(home, "headlines")
+    assert len(capped.stdout.splitlines()) == 31  # the header and 30 rows
+    assert "30 of 46 shown; --limit N shows more" in capped.stderr
+    everything = run(home, "headlines", "--limit", "100")
+    assert everything.stderr == "" and len(everything.stdout.splitlines()) == 47
+    keys = run(home, "keys").stdout
+    assert "greater_than_sign" in keys and "wider_list" in keys and "…" not in keys.split(
+        "\n")[0]

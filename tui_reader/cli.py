@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unread", action="store_true")
     p.add_argument("--bookmarked", action="store_true")
     p.add_argument("--search", metavar="WORDS", help="full-text search")
-    p.add_argument("--limit", type=int, default=30, metavar="N")
+    p.add_argument("--limit", type=int, default=30, metavar="N",
+                   help="show at most N (default 30; stderr says when there are more)")
     p.add_argument("--json", action="store_true")
     p = command("refresh", cmd_refresh, "fetch the feeds that are due")
     p.add_argument("--all", action="store_true", help="fetch every feed, due or not")

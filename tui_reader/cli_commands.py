@@ -173,6 +173,9 @@ def cmd_headlines(args: argparse.Namespace) -> int:
         ]
         if table:
             print(_table(table, ["TIME", "FL", "FEED", "TITLE", "URL"], [16, 2, 18, 60, None]))
+            if len(rows) == args.limit and (total := session.store.count(filt)) > len(rows):
+                # On stderr: the table stays clean for a pipe, and the cut is not silent.
+                print(f"{len(rows)} of {total:,} shown; --limit N shows more", file=sys.stderr)
         else:
             print("No headlines match.")
     return 0
@@ -269,8 +272,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
             for i, shown, names, where, does in rows
         ])
     else:
+        # The id and the [keys] spelling are what a user copies: never cut them.
+        widest = [max(len(r[n]) for r in [("ACTION", "", "IN [keys]"), *rows]) for n in (0, 2)]
         print(_table([list(r) for r in rows], ["ACTION", "KEYS", "IN [keys]", "WHERE", "DOES"],
-                     [18, 10, 14, 22, None]))
+                     [widest[0], 10, widest[1], 22, None]))
     for line in config.problems():
         print(f"config.toml [keys]: {line}", file=sys.stderr)
     return 0

@@ -107,8 +107,8 @@ class RefreshReport:
         parts = [plural(self.total, "feed"), f"{self.new_articles:,} new"]
         if self.failed:
             parts.append(f"{len(self.failed):,} failed")
-        if self.offline:
-            parts.append("offline")
+        if self.offline:  # every server unreachable: likely, but not surely, offline
+            parts.append("no server could be reached (offline?)")
         return ", ".join(parts)
 
 
