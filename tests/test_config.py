@@ -183,13 +183,14 @@ def test_feeds_round_trip(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith("# tui-reader subscriptions")
 
 
-def test_feeds_duplicates_collapse(tmp_path: Path) -> None:
+def test_feeds_duplicates_are_named_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "feeds.toml"
     path.write_text(
         '[[feed]]\nurl = "https://example.org/f"\n[[feed]]\nurl = "HTTPS://example.org/f"\n',
         encoding="utf-8",
     )
-    assert [s.url for s in load_subscriptions(path)] == ["https://example.org/f"]
+    with pytest.raises(ConfigError, match=r"feeds.toml:3: https://example.org/f is listed twice"):
+        load_subscriptions(path)
 
 
 def test_missing_feeds_file_is_empty(tmp_path: Path) -> None:

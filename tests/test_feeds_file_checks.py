@@ -163,3 +163,18 @@ def test_cli_add_with_a_broken_feeds_file_says_where_and_keeps_it(tmp_path: Path
     assert paths.feeds_file.read_text(encoding="utf-8") == text
 
 
+
+
+def test_a_feed_listed_twice_is_one_line_naming_both_places(tmp_path: Path) -> None:
+    """The second entry (and its title) was ignored, then dropped by the next rewrite."""
+    path = tmp_path / "feeds.toml"
+    text = ('[[feed]]\nurl = "http://127.0.0.1:8765/a.xml"\n\n'
+            '[[feed]]\nurl = "http://127.0.0.1:8765/A.xml"\n\n'
+            '[[feed]]\nurl = "HTTP://127.0.0.1:8765/a.xml"\ntitle = "again"\n')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_subscriptions(path)
+    assert str(caught.value) == (
+        f"{path}:7: http://127.0.0.1:8765/a.xml is listed twice (first at line 1); keep one"
+    )
+    assert path.read_text(encoding="utf-8") == text

@@ -21,6 +21,7 @@ from test_dialogs import Host, settle, table_rows
 from textual.widgets import Input, Static
 
 from tui_reader.core.config import Settings
+from tui_reader.core.errors import ConfigError
 from tui_reader.core.feeds_file import Subscription, load_subscriptions, save_subscriptions
 from tui_reader.core.http import FetchError, PoliteClient
 from tui_reader.core.opml import build_opml, parse_opml
@@ -135,6 +136,14 @@ def test_feeds_toml_with_and_without_credentials_is_one_feed(tmp_path: Path) -> 
     path.write_text(
         '[[feed]]\nurl = "https://host.example/feed"\ntitle = "Mine"\n\n'
         f'[[feed]]\nurl = "https://{USER}:{PASSWORD}@HOST.example/feed"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as twice:  # the same feed: listed twice, one line
+        load_subscriptions(path)
+    assert "is listed twice (first at line 1)" in str(twice.value)
+    assert PASSWORD not in str(twice.value)
+    path.write_text(
+        f'[[feed]]\nurl = "https://{USER}:{PASSWORD}@HOST.example/feed"\ntitle = "Mine"\n',
         encoding="utf-8",
     )
     (sub,) = load_subscriptions(path)

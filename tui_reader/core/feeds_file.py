@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +104,12 @@ def clean_tags(tags: object) -> tuple[str, ...]:
 class _Bad(Exception):
     """A mistake at *key* (a path such as ``("feed", 3, "url")``); the line is found later."""
 
-    def __init__(self, key: Key, words: str) -> None:
+    def __init__(self, key: Key, words: str, first: Key | None = None) -> None:
         super().__init__(words)
         self.key = key
         self.words = words
+        self.first = first
+        """Another place the words name as ``{line}``."""
 
 
 def load_subscriptions(path: Path) -> list[Subscription]:
@@ -120,9 +122,13 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     try:
         return _subscriptions(data)
     except _Bad as bad:
-        line = places(text).line(bad.key)
+        found = places(text)
+        line = found.line(bad.key)
         where = f"{path}:{line}" if line else str(path)
-        raise ConfigError(f"{where}: {bad.words}") from None
+        words = bad.words
+        if bad.first is not None:
+            words = words.replace("{line}", str(found.line(bad.first) or "?"))
+        raise ConfigError(f"{where}: {words}") from None
 
 
 def _subscriptions(data: dict[str, Any]) -> list[Subscription]:
@@ -141,9 +147,13 @@ def _subscriptions(data: dict[str, Any]) -> list[Subscription]:
             raise _Bad(("feed", index),
                        f"each feed must be a table ([[feed]]), got {toml_value(entry)}")
         sub = _subscription(("feed", index), entry)
-        first = subs.setdefault(sub.url, sub)  # the same feed twice: the first one counts,
-        if sub.credentials and not first.credentials:  # but a password on a later one is used
-            subs[sub.url] = replace(first, credentials=sub.credentials)
+        if sub.url in subs:
+            # Once the first one counted and the next rewrite dropped the second (and its
+            # title): the user's words were lost without a word.
+            first = list(subs).index(sub.url)
+            raise _Bad(("feed", index), f"{display_url(sub.url)} is listed twice (first at "
+                                        "line {line}); keep one", first=("feed", first))
+        subs[sub.url] = sub
     return list(subs.values())
 
 
