@@ -200,3 +200,10 @@ def test_import_command_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     one_line_error(run(home, "import", ok=False), "import")
     assert [s.url for s in load_subscriptions(Paths.under(home).feeds_file)] == [
         "https://a.example/feed"]
+
+
+def test_a_quote_inside_any_word_is_noted() -> None:
+    result = parse_newsboat_urls('https://a.example/f it"s\n', "urls")
+    assert result.subscriptions[0].tags == ('it"s',)
+    assert result.notes == ["urls:1: a quote inside a word is part of the word, as newsboat "
+                            "reads it"]

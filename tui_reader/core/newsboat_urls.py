@@ -135,9 +135,10 @@ def parse_newsboat_urls(text: str, source: str = "urls") -> UrlsImport:
             continue
         if any('"' in word for word, quoted in words[1:] if not quoted):
             suggest = _QUOTED_TITLE.search(line)
-            fix = f': write "~{clean_text(suggest.group(1), 100)}" for a title with spaces'
+            fix = (f': write "~{clean_text(suggest.group(1), 100)}" for a title with spaces'
+                   if suggest else "")
             result.notes.append(f"{where}: a quote inside a word is part of the word, as "
-                                f"newsboat reads it{fix if suggest else ''}")
+                                f"newsboat reads it{fix}")
         titles = [w[1:] for w in tags if w.startswith("~")]
         if any(w.startswith("!") for w in tags):
             result.hidden.append(display_url(normalise_url(url)))
