@@ -233,3 +233,18 @@ def test_what_is_not_a_newsboat_cache_is_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1 and len(lines) == 1, result.stderr
         assert lines[0].startswith("tui-reader: ") and fragment in lines[0], lines[0]
+
+
+def test_a_wal_mode_cache_is_read_from_a_copy(newsboat_user: Move, tmp_path: Path) -> None:
+    """In WAL mode a read-only opening may create -shm and -wal files next to the cache:
+    the cache is copied instead, and its folder stays exactly as it was."""
+    with closing(sqlite3.connect(newsboat_user.cache)) as db:
+        assert db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    home = tmp_path / "home"
+    run(home, "import", str(newsboat_user.urls))
+    before = fingerprint(newsboat_user.folder)
+    assert not any(name.endswith(("-wal", "-shm")) for name in before)
+    out = run(home, "import", "--newsboat-cache", str(newsboat_user.cache)).stdout
+    assert "9 items in 3 feeds" in out and "2 bookmarks" in out, out
+    assert sorted(fingerprint(newsboat_user.folder)) == sorted(before)
+    assert fingerprint(newsboat_user.folder) == before

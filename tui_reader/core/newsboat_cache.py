@@ -2,9 +2,9 @@
 
 The file is the user's newsboat data, so it is never changed: it is opened through an
 SQLite ``file:…?mode=ro`` URI with ``query_only`` on. When that cannot read it (newsboat
-holds a lock in the middle of a write, or the file is in WAL mode, whose read-only
-opening may need to create files next to it) it is copied, with its WAL, to a private
-temporary folder and the copy is read instead.
+holds a lock in the middle of a write, a crash left a journal to roll back, or the file
+is in WAL mode, whose read-only opening may need to create files next to it) it is
+copied, with its WAL or journal, to a private temporary folder and the copy is read.
 
 newsboat's tables (``rss_item``: guid, title, author, url, feedurl, pubDate, content,
 unread, flags, deleted) are read by column name, and columns older versions lack get
@@ -100,15 +100,19 @@ class NewsboatCache:
                                      "database; newsboat's is ~/.newsboat/cache.db)")
         if len(header) > 18 and header[18] == 2:  # WAL: its latest pages are in cache.db-wal
             return self._open_copy()
-        db = _connect(self.path.resolve().as_uri() + "?mode=ro")
+        try:
+            db = _connect(self.path.resolve().as_uri() + "?mode=ro")
+        except sqlite3.Error as exc:
+            raise NewsboatCacheError(f"{self.path}: cannot be opened ({exc})") from None
         try:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError as exc:
+            # Locked by a newsboat that is writing, or left with a journal to roll back
+            # (which a read-only connection may not do): a copy can be read either way.
             db.close()
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise NewsboatCacheError(f"{self.path}: not readable ({exc})") from None
-            self.note = (f"{self.path} is locked (is newsboat running?): read from a copy "
-                         "of it as it is on disk")
+            why = ("is locked (is newsboat running?)" if "locked" in str(exc)
+                   or "busy" in str(exc) else f"cannot be read in place ({exc})")
+            self.note = f"{self.path} {why}: read from a copy of it as it is on disk"
             return self._open_copy()
         except sqlite3.DatabaseError as exc:
             db.close()
@@ -121,9 +125,10 @@ class NewsboatCache:
         copy = Path(self._copy.name) / "cache.db"
         try:
             shutil.copyfile(self.path, copy)
-            wal = self.path.with_name(self.path.name + "-wal")
-            if wal.exists():
-                shutil.copyfile(wal, copy.with_name("cache.db-wal"))
+            for suffix in ("-wal", "-journal"):  # what SQLite reads or rolls back with it
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    shutil.copyfile(extra, copy.with_name(copy.name + suffix))
         except OSError as exc:
             self._copy.cleanup()
             raise NewsboatCacheError(f"{self.path}: {exc.strerror or exc}") from None
