@@ -29,6 +29,10 @@ import pytest
 from feedserver import FeedServer
 from newsboat_cache import NEWSBOAT, Item, built_by_hand, made_by_newsboat, rss, set_state
 
+from tui_reader.core.feeds_file import Subscription
+from tui_reader.core.models import FeedState, HeadlineFilter, ParsedFeed, ParsedItem
+from tui_reader.core.newsboat_cache import NewsboatCache
+from tui_reader.core.newsboat_state import import_newsboat_state
 from tui_reader.core.paths import Paths
 from tui_reader.core.store import open_store
 
@@ -248,3 +252,33 @@ def test_a_wal_mode_cache_is_read_from_a_copy(newsboat_user: Move, tmp_path: Pat
     assert "9 items in 3 feeds" in out and "2 bookmarks" in out, out
     assert sorted(fingerprint(newsboat_user.folder)) == sorted(before)
     assert fingerprint(newsboat_user.folder) == before
+
+
+def test_a_bookmark_without_text_gets_newsboats_and_text_is_never_replaced(
+    tmp_path: Path,
+) -> None:
+    """In the core, on a cache built with newsboat's tables: a flagged story that
+    tui-reader stored without a body is readable offline with newsboat's copy; one with
+    its own body keeps it."""
+    feed_url = "https://feeds.example/x.xml"
+    with open_store(tmp_path / "cache.sqlite3") as store:
+        feed_id = store.add_subscription(Subscription(feed_url))
+        store.save_feed(feed_id, ParsedFeed("X", None, [
+            ParsedItem("bare", "https://feeds.example/bare", "Bare"),
+            ParsedItem("own", "https://feeds.example/own", "Own", content_text="Its own words",
+                       body_html="<p>Its own words</p>"),
+        ]), FeedState())
+        cache = built_by_hand(tmp_path / "nb", {feed_url: [
+            Item("bare", "Bare", "https://feeds.example/bare", NOW, "<p>Kept by newsboat</p>"),
+            Item("own", "Own", "https://feeds.example/own", NOW, "<p>newsboat's copy</p>"),
+        ]})
+        set_state(cache, "bare", flags="f")
+        set_state(cache, "own", flags="f", unread=False)
+        with NewsboatCache(cache) as newsboat:
+            report = import_newsboat_state(store, newsboat, retention_days=90)
+        assert (report.by_guid, report.bookmarks, report.marked_read) == (2, 2, 1)
+        shown = {a.title: a.body_html or a.content_md or "" for a in store.bookmarks()}
+        assert "Kept by newsboat" in shown["Bare"]
+        assert "Its own words" in shown["Own"] and "newsboat's copy" not in shown["Own"]
+        found = store.headlines(HeadlineFilter(query="newsboat"))
+        assert [h.title for h in found] == ["Bare"]  # its text is searchable too
