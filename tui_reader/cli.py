@@ -23,13 +23,13 @@ from .cli_commands import (
     cmd_export,
     cmd_feeds,
     cmd_headlines,
-    cmd_import,
     cmd_keys,
     cmd_refresh,
     cmd_remove,
     cmd_tui,
     cmd_unread,
 )
+from .cli_import import cmd_import
 from .core.errors import UserError
 from .core.paths import HOME_ENV
 
@@ -97,8 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = command("keys", cmd_keys, "list the actions [keys] in config.toml can remap")
     p.add_argument("--json", action="store_true")
-    p = command("import", cmd_import, "import subscriptions from an OPML file")
-    p.add_argument("file", metavar="FILE.opml")
+    p = command("import", cmd_import,
+                "import subscriptions from OPML or newsboat's urls file, and newsboat's "
+                "read state and flagged items from its cache")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="OPML, or newsboat's urls file (told apart by content)")
+    p.add_argument("--newsboat-cache", metavar="CACHE.DB",
+                   help="newsboat's cache.db (read only): read state, flagged items as "
+                        "bookmarks")
     p = command("export", cmd_export, "export subscriptions as OPML 2.0")
     p.add_argument("-o", "--output", metavar="FILE")
     p = command("article", cmd_article, "fetch a web page and print its article as Markdown")

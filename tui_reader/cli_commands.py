@@ -18,7 +18,6 @@ from typing import Any
 
 from .cli_format import _feed_status, _iso, _local, _print_json, _print_refresh, _table
 from .core.errors import UserError
-from .core.feeds_file import Subscription
 from .core.http_url import display_url
 from .core.models import HeadlineFilter
 from .core.paths import Paths, resolve_paths
@@ -225,35 +224,6 @@ def cmd_unread(args: argparse.Namespace) -> int:
         _print_json({"unread": total, "feeds": per_feed})
     else:
         print(total)
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """Add an OPML file's feeds to feeds.toml; feeds already there are left as they are."""
-    from .core.opml import OpmlError, parse_opml
-
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: {exc.strerror or exc}") from None
-    try:
-        imported = parse_opml(data, str(path))
-    except OpmlError as exc:
-        raise UserError(str(exc)) from None
-    with _session(args) as session:
-        added: list[Subscription] = []
-
-        def merge(subs: list[Subscription]) -> list[Subscription]:
-            known = {s.url for s in subs}
-            added.extend(s for s in imported.subscriptions if s.url not in known)
-            return subs + added
-
-        session.update_subscriptions(merge)
-        print(f"Imported {plural(len(added), 'feed')} from {path} "
-              f"({len(imported.subscriptions) - len(added):,} already subscribed).")
-        for skipped in imported.skipped:
-            print(f"  skipped: {skipped}")
     return 0
 
 

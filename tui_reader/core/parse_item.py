@@ -166,3 +166,22 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
         comments_url=_http_url(raw.comments_url, base),
         comments_count=count if count is not None and 0 <= count < 10**9 else None,
     )
+
+
+def imported_item(
+    *,
+    guid: str | None,
+    link: str | None,
+    title: str,
+    author: str | None,
+    published: int | None,
+    html: str,
+    feed_url: str,
+) -> ParsedItem:
+    """An entry another reader kept (newsboat's cache: its HTML body and fields), cleaned
+    exactly as a feed's entries are, so it is stored and shown like one."""
+    return _build_item(
+        _Raw(guid=guid, link=link, title=title, author=author or None, published=published,
+             content=html),
+        feed_url,
+    )

@@ -3,7 +3,8 @@
 One :class:`Store` front over parts with one job each: ``connection`` (connections,
 transactions, migrations), ``feeds`` (subscriptions and fetch state), ``articles``
 (writing refreshes, purging), ``queries`` (paging, search, one story), ``bookmarks``
-(read flags, bookmarks, snapshots); ``rows`` holds the values passed in and out and
+(read flags, bookmarks, snapshots), ``matching`` (stories found by guid or link for
+imports); ``rows`` holds the values passed in and out and
 ``schema`` the migrations. Every list query is paged by key ``(ts, id)``, newest first.
 """
 
@@ -16,6 +17,7 @@ from .articles import ArticlesPart
 from .bookmarks import UserStatePart
 from .connection import BUSY_TIMEOUT, StoreError
 from .feeds import FeedsPart
+from .matching import ArticleKey, MatchingPart
 from .queries import QueriesPart
 from .related import RelatedPart
 from .rows import (
@@ -35,6 +37,7 @@ from .search_terms import fts_query
 
 __all__ = [
     "BUSY_TIMEOUT",
+    "ArticleKey",
     "CATEGORY_SEP",
     "FUTURE_SLACK",
     "MAX_SNAPSHOT_TRIES",
@@ -53,7 +56,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart):
+class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart, MatchingPart):
     """One open cache file. Safe to share between threads; each thread has a connection."""
 
     def __enter__(self) -> Store:
