@@ -35,6 +35,41 @@ def safe_link(url: str | None) -> str | None:
     return url
 
 
+def browser_argv(template: str, url: str) -> list[str] | None:
+    """The command that opens *url* in a terminal browser, newsboat's way: *template*
+    split into words (never run by a shell) with ``%u`` (or ``%s``, as ``$BROWSER``
+    writes it) replaced by the link, which is appended when neither is there. None when
+    the link is not http(s) or the template is empty."""
+    import shlex
+
+    link = safe_link(url)
+    if link is None:
+        return None
+    try:
+        words = shlex.split(template)
+    except ValueError:
+        return None
+    if not words:
+        return None
+    if not any("%u" in w or "%s" in w for w in words):
+        return [*words, link]
+    return [w.replace("%u", link).replace("%s", link) for w in words]
+
+
+def console_browser() -> str | None:
+    """``$BROWSER`` when it names a terminal browser (w3m, lynx): run in our terminal
+    with the app stepped aside, as newsboat does. Its first entry, as ``webbrowser``
+    reads it."""
+    names = [n for n in os.environ.get("BROWSER", "").split(os.pathsep) if n.strip()]
+    if not names:
+        return None
+    try:
+        browser = webbrowser.get(names[0])
+    except webbrowser.Error:
+        return names[0]  # a command webbrowser does not know: run it all the same
+    return names[0] if _is_console_browser(browser) else None
+
+
 def _is_console_browser(browser: webbrowser.BaseBrowser) -> bool:
     """Text browsers (lynx, w3m, $BROWSER=…) run in our terminal and would wreck the screen."""
     return type(browser) is webbrowser.GenericBrowser

@@ -28,6 +28,7 @@ theme = "textual-dark"
 list_width = 0            # the headline list's share of the width in percent (20-70);
                           # 0 = automatic. < and > change it in the app.
 low_bandwidth = false     # a slow link: 256 colours, the article waits for enter
+# browser = "w3m %u"      # o runs it in this terminal (no shell; %u is the link)
 
 [keys]                    # action = "key[,key]", e.g.
 # bookmark = "b,ctrl+b"
@@ -52,6 +53,9 @@ class Settings:
     list_width: int = 0
     """The headline list's share of the screen's width in percent; 0 leaves it to the
     layout (2:3 beside the article, 2:3:2 with the timeline)."""
+    browser: str = ""
+    """What ``o`` runs, newsboat's way: an argv template (split like a shell would, run
+    without one) with ``%u`` for the link; the app steps aside while it runs."""
     low_bandwidth: bool = False
     """Spare a slow link (SSH over a phone): 256 colours instead of 24-bit ones, and the
     article pane waits for enter instead of following the cursor."""
@@ -93,6 +97,8 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
             )
         if key == "keys":
             values["keys"] = _check_keys(path, value)
+        elif key == "browser":
+            values[key] = _check_browser(path, value)
         elif key == "low_bandwidth":
             if not isinstance(value, bool):
                 where = file_line(path, (key,))
@@ -111,6 +117,21 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
         raise ConfigError(f"{file_line(path, ('list_width',))}: list_width must be 0 (automatic) "
                           f"or between {LIST_WIDTHS[0]} and {LIST_WIDTHS[1]}, got {width}")
     return Settings(**values)
+
+
+def _check_browser(path: Path, value: object) -> str:
+    """A command line to split (shlex, no shell) with %u for the link."""
+    import shlex
+
+    where = file_line(path, ("browser",))
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{where}: browser must be a command like "w3m %u", '
+                          f"got {toml_value(value)}")
+    try:
+        shlex.split(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: browser cannot be split into words ({exc})") from None
+    return value.strip()
 
 
 def _check_number(path: Path, key: str, value: object) -> int | float:

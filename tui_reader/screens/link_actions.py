@@ -21,9 +21,11 @@ CLIPBOARD_HOW = "OSC 52; in tmux needs set-clipboard on"
 class LinkActions:
     """A screen's "open in browser" and "copy link", with the hints they need."""
 
-    def __init__(self, screen: Screen[Any], keymap: Keymap) -> None:
+    def __init__(self, screen: Screen[Any], keymap: Keymap, browser: str = "") -> None:
         self.screen = screen
         self.keymap = keymap
+        self.browser = browser
+        """config.toml's ``browser`` (an argv template), or "" for the usual way."""
         self.clipboard_explained = False
         """Whether this session already said how OSC 52 copying works."""
 
@@ -40,6 +42,10 @@ class LinkActions:
             return
         from .. import links
 
+        template = self.browser or links.console_browser()
+        if template:
+            self._run_in_terminal(template, url)
+            return
         hint = links.no_browser(self.keymap.hint(copy_action), what)
         notify = screen.notify
 
@@ -51,6 +57,36 @@ class LinkActions:
                 notify(message, timeout=6, markup=False)  # thread-safe: it posts a message
 
         screen.app.run_worker(run, thread=True, group="browser", exit_on_error=False)
+
+    def _run_in_terminal(self, template: str, url: str) -> None:
+        """Step aside (Textual's suspend), run the browser in this terminal, come back
+        with the screen as it was: newsboat's ``browser "w3m %u"``."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        from .. import links
+
+        argv = links.browser_argv(template, url)
+        screen = self.screen
+        if argv is None:
+            screen.notify("The browser setting has no command to run.", severity="warning",
+                          markup=False)
+            return
+        try:
+            with screen.app.suspend():
+                done = subprocess.run(argv, check=False, stdin=None)  # noqa: S603 - no shell
+        except SuspendNotSupported:
+            screen.notify("This terminal cannot hand itself to a browser.",
+                          severity="warning", markup=False)
+            return
+        except OSError as exc:
+            screen.notify(f"Could not run {argv[0]}: {exc.strerror or exc}",
+                          severity="warning", markup=False)
+            return
+        if done.returncode:
+            screen.notify(f"{argv[0]} exited with status {done.returncode}", timeout=4,
+                          markup=False)
 
     def copy(self, url: str, label: str) -> None:
         """Copy with OSC 52. Whether the terminal took it cannot be known, so the first

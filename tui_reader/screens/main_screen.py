@@ -63,7 +63,8 @@ class MainScreen(Screen[None]):
         self.clock = services.clock
         self.filter = HeadlineFilter()
         self._feed_title: str | None = None
-        self.links = LinkActions(self, services.keymap)
+        self.links = LinkActions(self, services.keymap,
+                                 browser=services.session.settings.browser)
         self.editor = StoryEditor(self, services)
         self.panes = StoryPanes(self)
         self.status_updates = StatusUpdates(lambda: self.status, self.store, self.clock,
