@@ -116,6 +116,20 @@ async def test_connection_refused() -> None:
     assert str(caught.value).endswith(f" at {url}")
 
 
+async def test_an_address_without_a_scheme_is_tried_as_https_then_http(
+    feed_server: FeedServer,
+) -> None:
+    """Pasted from an address bar: "not an http(s) URL" turned people away. The loopback
+    server speaks plain http, so https fails and http is used."""
+    feed_server.route("/feed.xml", RSS)
+    bare = feed_server.url("/feed.xml").removeprefix("http://")
+    url, title = await resolve(bare)
+    assert url == feed_server.url("/feed.xml") and title == "Loopback Desk"
+    with pytest.raises(SubscribeError) as caught:  # neither works: the https reason
+        await resolve(bare.replace("/feed.xml", "/gone.xml"))
+    assert f"https://{bare.replace('/feed.xml', '/gone.xml')}" in str(caught.value)
+
+
 async def test_not_http() -> None:
     with pytest.raises(SubscribeError, match="not an http"):
         await resolve("file:///etc/passwd")

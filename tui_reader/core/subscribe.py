@@ -126,6 +126,16 @@ async def find_feed(client: PoliteClient, url: str) -> FoundFeed:
     from .parse import FeedParseError, looks_like_html
 
     url = url.strip()
+    if not is_http_url(url) and "://" not in url and is_http_url(f"https://{url}"):
+        # Pasted from a browser's address bar ("example.org/feed"): https first, then
+        # http, as a browser does.
+        try:
+            return await find_feed(client, f"https://{url}")
+        except SubscribeError as secure:
+            try:
+                return await find_feed(client, f"http://{url}")
+            except SubscribeError:
+                raise secure from None
     if not is_http_url(url):
         raise SubscribeError(f"not an http(s) URL: {_shown(url)}")
     result = await _fetch(client, url)

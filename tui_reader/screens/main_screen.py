@@ -288,6 +288,9 @@ class MainScreen(Screen[None]):
         self.headlines.empty_text = self.empty_text()
         self.headlines.set_filter(filt, keep=keep)
         self.update_context()
+        # The list just changed under the reader: j walks it, wherever focus was (left in
+        # Read next, j moved that column instead).
+        self.headlines.focus()
 
     def action_unread_only(self) -> None:
         self.set_filter(replace(self.filter, unread_only=not self.filter.unread_only))

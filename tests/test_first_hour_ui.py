@@ -1,5 +1,6 @@
-"""Headline titles get two lines, and the list can be widened (issue 12: titles were cut
-at about 29 characters at 120x40 and 27 at 80x24)."""
+"""First-hour findings in the reader (issue 12): headline titles get two lines and the
+list can be widened (titles were cut at about 29 characters at 120x40 and 27 at 80x24);
+a new filter gives its list the keys."""
 
 from __future__ import annotations
 
@@ -110,3 +111,23 @@ def test_list_width_is_automatic_or_a_sane_share(tmp_path: Path, value: object,
     else:
         with pytest.raises(ConfigError, match=r"config.toml:2: list_width"):
             load_settings(path)
+
+
+async def test_choosing_a_filter_gives_the_new_list_the_keys(session: Session) -> None:
+    """Focus stayed in Read next after f → a feed, so j moved that column, not the list."""
+    from tui_reader.widgets import Timeline
+
+    seed(session, [item(n) for n in range(6)])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        timeline = app.query_one(Timeline)
+        timeline.focus()
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        headlines = app.query_one(HeadlineList)
+        assert headlines.has_focus
+        await pilot.press("j")
+        await pilot.pause()
+        assert headlines.cursor == 1 and timeline.cursor == 0
