@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,40 @@ async def test_choosing_a_filter_gives_the_new_list_the_keys(session: Session) -
         await pilot.press("j")
         await pilot.pause()
         assert headlines.cursor == 1 and timeline.cursor == 0
+
+
+def test_a_bookmark_keeps_its_second_title_line_and_the_bookmarks_view_its_time() -> None:
+    """The star took the room: a bookmarked row lost its second line at 80x24, and the
+    bookmarks view ("summary only ★") cut the time to a lone "…"."""
+    marked = Headline(1, 1, "Open Forum", "Ask OF: Why does [31m in a feed title turn my "
+                      "whole terminal red?", None, NOW - 7200, False, True)
+    row = layout(marked, 28, NOW, False)
+    assert row.rest.startswith("feed") and row.meta.endswith(" · 2h") and row.star == " ★ "
+    in_view = layout(replace(marked, title="Alpha story", feed_title="Alpha Renamed"), 30,
+                     NOW, True)
+    assert in_view.meta.endswith(" · 2h") and "summary only" in in_view.star
+
+
+async def test_the_demo_keeps_saying_it_is_the_demo_after_the_feeds_screen(
+    tmp_path: Path,
+) -> None:
+    """After F and back, the status line said "updated 11:38" instead of the demo's line."""
+    from tui_reader.app import TuiReaderApp
+    from tui_reader.core.demo import build_demo_home
+    from tui_reader.core.demo_mode import DEMO_STATUS
+    from tui_reader.core.session import open_session
+
+    session = open_session(build_demo_home(tmp_path / "demo"))
+    app = TuiReaderApp(session, demo=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: app.main.status.refresh_text == DEMO_STATUS)
+            await pilot.press("F")
+            await pilot.pause()
+            await pilot.press("d", "y")  # removing a feed changes the feeds
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.main.status.refresh_text == DEMO_STATUS
+    finally:
+        session.close()

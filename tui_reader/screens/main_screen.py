@@ -358,7 +358,8 @@ class MainScreen(Screen[None]):
         """The feeds screen added, removed or fetched feeds: stories and the status line
         again (it said "no feed could be reached" above the stories just fetched)."""
         self.reload_stories()
-        self.status_updates.last_update(again=True)
+        if not self.services.demo:  # the demo's line says its feeds are never fetched
+            self.status_updates.last_update(again=True)
 
     @store_guard
     def reload_stories(self) -> None:

@@ -120,11 +120,14 @@ class RowText:
 
 MIN_REST = 8
 """Cells worth giving the rest of a title on line two; with less, line one is cut instead."""
+MIN_FEED = 4
+"""The fewest cells a feed's name is shown in; with less room, only the time is shown."""
 
 
 def layout(headline: Headline, width: int, now: float, bookmarks_view: bool) -> RowText:
     """A title gets two lines before it is cut: the first, then as much of the rest as fits
-    before the feed and time (the feed's name is shortened for it, never below 10 cells)."""
+    before the feed and time. The feed's name gives way first (to a third of the row, then
+    down to a few cells for the title), the time never does."""
     room = max(width - 2, 0)
     title = clean_text(headline.title) or "(untitled)"
     age = relative_time(headline.timestamp, now)
@@ -132,12 +135,16 @@ def layout(headline: Headline, width: int, now: float, bookmarks_view: bool) -> 
     if star and bookmarks_view:  # the bookmarks view: is the offline copy there?
         star = f" {offline_word(headline.snapshot)} ★ "
     feed = clean_text(headline.feed_title) or "?"
+    meta_room = room - cell_len(star)
+    feed_room = meta_room - cell_len(age) - 3  # " · "
     first, rest = split_line(title, room)
     if rest:
-        feed = fit(feed, min(cell_len(feed), max(10, room // 3)))
-    meta_room = room - cell_len(star)
-    meta = fit(f"{feed} · {age}", meta_room) if cell_len(age) + 3 < meta_room else fit(
-        age, meta_room)
+        feed_room = min(feed_room, max(10, room // 3))
+        short_by = MIN_REST - (meta_room - min(feed_room, cell_len(feed)) - 3
+                               - cell_len(age) - 2)
+        if short_by > 0:  # the rest of the title needs the room more than the feed's name
+            feed_room = max(MIN_FEED, min(feed_room, cell_len(feed)) - short_by)
+    meta = f"{fit(feed, feed_room)} · {age}" if feed_room >= MIN_FEED else fit(age, meta_room)
     if rest:
         rest_room = meta_room - cell_len(meta) - 2
         if rest_room >= MIN_REST:
