@@ -332,16 +332,19 @@ def test_every_bound_action_has_a_method_on_its_owner(action: Action) -> None:
 
 
 def test_every_palette_command_runs_where_its_key_would() -> None:
-    """run_command reaches the main screen or the app only."""
-    palette = [a for a in ACTIONS if a.palette]
-    assert {a.id for a in palette} == {
+    """run_command reaches the main screen or the app only. The palette has every action
+    of the reader (README says so; "next unread" and "mark all read" were missing), but
+    not the keys that only make sense as keys."""
+    palette = [a for a, _key in Keymap().palette_entries()]
+    assert {a.id for a in palette} >= {
         "search", "toggle_timeline", "bookmarks", "unread_only", "refresh", "feeds", "help",
-        "wider_list", "narrower_list",
+        "wider_list", "narrower_list", "next_unread", "previous_unread", "mark_all_read",
+        "toggle_read", "bookmark", "undo", "open_link", "copy_link", "full_text", "filter",
     }
+    assert not {a.id for a in palette} & {"back", "scroll", "page_down", "page_up"}
     for action in palette:
-        assert action.owner in ("main", "app") and action.palette_help
+        assert action.owner in ("main", "app") and (action.palette_help or action.doc_text)
         assert callable(getattr(OWNERS[action.owner], f"action_{action.action}", None))
-    assert Keymap().palette_entries() == [(a, Keymap().shown(a)) for a in palette]
     remapped = {a.id: key for a, key in Keymap({"help": "h"}).palette_entries()}
     assert remapped["help"] == "h" and remapped["search"] == "/"
 

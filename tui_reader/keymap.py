@@ -155,10 +155,16 @@ class Keymap:
         for a in ACTIONS:
             if a.id is None or a.id in seen or a.owner not in PALETTE_OWNERS:
                 continue
-            if a.palette or (a.id in self.overrides and not self.keys(a)):
+            every = (a.owner in ("main", "app") and bool(a.group or a.doc)
+                     and a.id not in NOT_IN_PALETTE)
+            if a.palette or every or (a.id in self.overrides and not self.keys(a)):
                 seen.add(a.id)
                 found.append((a, self.shown(a)))
         return found
+
+
+NOT_IN_PALETTE = frozenset({"back", "scroll", "page_down", "page_up"})
+"""Keys that only make sense as keys (quitting has Textual's own entry)."""
 
 
 def key_name(key: str) -> str:
