@@ -432,6 +432,12 @@ async def test_feeds_screen_adds_by_discovery_and_refreshes(
         status = str(screen.query_one("#feeds-status", Static).render())
         assert status == f"HTTP 404 Not Found at {feed_server.url('/nothing-here')}"
         assert len(table_rows(screen)) == 1
+        # a again starts from the address that failed (it had to be typed all over).
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == feed_server.url("/nothing-here")
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [True]

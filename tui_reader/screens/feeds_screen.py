@@ -72,6 +72,7 @@ class FeedsScreen(Screen[bool]):
         self.demo = services.demo
         """In ``--demo`` the bundled feeds are never fetched."""
         self.changed = False
+        self.retry_url = ""  # the address of an add that failed: the next add starts there
         self.feeds: list[FeedInfo] = []
         self._busy: set[int] = set()
         self._widths: tuple[int, ...] = ()
@@ -238,6 +239,7 @@ class FeedsScreen(Screen[bool]):
 
         dialog = InputDialog(
             "Add a feed: paste its URL, or a web page that links to one",
+            self.retry_url,  # what failed last time, to correct rather than type again
             placeholder="https://example.org/feed.xml",
         )
         self.app.push_screen(dialog, self._add_url)
@@ -245,7 +247,8 @@ class FeedsScreen(Screen[bool]):
     def _add_url(self, url: str | None) -> None:
         if not url:
             return
-        if not is_http_url(url):
+        self.retry_url = url
+        if not is_http_url(url) and "://" in url:  # "example.org/feed" is tried as https
             self._say(f"Not an http(s) URL: {display_url(url)}", error=True)
             return
         self.add_feed(url)
@@ -269,6 +272,7 @@ class FeedsScreen(Screen[bool]):
                 return
             sub = await asyncio.to_thread(add_subscription, session, feed_url)
             self.changed = True
+            self.retry_url = ""
             info = await asyncio.to_thread(session.store.feed_by_url, sub.url)
         except UserError as exc:
             self._say(str(exc), error=True)
