@@ -81,7 +81,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         sub = add_subscription(session, url, title=args.title or None,
                                tags=tuple(args.tag or ()))
         stories = keep_found(session, found).new if found is not None and not known else None
-        name = clean_text(sub.title or (found and found.title) or display_url(sub.url), 200)
+        cached = session.store.feed_by_url(sub.url)  # the feed's own title, once fetched
+        name = clean_text(sub.title or (found and found.title) or (cached and cached.title)
+                          or display_url(sub.url), 200)
         if known is not None:  # as the app says it; --title and --tag still apply
             changed = " (title and tags updated)" if args.title or args.tag else ""
             changed += " (password updated)" if sub.credentials != known.credentials else ""
