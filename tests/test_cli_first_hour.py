@@ -114,7 +114,8 @@ def test_refresh_offline_and_json(tmp_path: Path, server: FeedServer) -> None:
     _feeds_toml(as_json, server.url("/quiet.xml"), server.url("/missing.xml"))
     r_offline, r_json = run_many((offline, ("refresh",)), (as_json, ("refresh", "--json")))
     assert r_offline.returncode == 1
-    assert r_offline.stdout.splitlines() == ["Refreshed: 5 feeds, 0 new, 5 failed, no server could be reached (offline?)"]
+    assert r_offline.stdout.splitlines() == [
+        "Refreshed: 5 feeds, 0 new, 5 failed, no server could be reached (offline?)"]
     assert _stderr_lines(r_offline) == [
         "tui-reader: 5 of 5 feeds failed (5 connection refused) — see `tui-reader feeds`, "
         "or run with --verbose"

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import one_line_error
 
 from tui_reader.core.feeds_file import Subscription, load_subscriptions
 from tui_reader.core.newsboat_urls import NotAUrlsFile, parse_newsboat_urls, tokenize
@@ -42,14 +43,6 @@ def run(home: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[
     return result
 
 
-def one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("tui-reader: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 # -- tokens, as newsboat's tokenize_quoted makes them ------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from typing import Any
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -120,23 +121,19 @@ def word_f1(extracted: str, gold: str) -> tuple[float, float, float]:
 
     Counts are clipped per word, so repeating a paragraph does not earn recall twice.
     """
-    got = Counter(tokens(plain_text(extracted)))
-    want = Counter(tokens(gold))
-    if not got or not want:
-        return (0.0, 0.0, 0.0)
-    overlap = sum((got & want).values())
-    precision = overlap / sum(got.values())
-    recall = overlap / sum(want.values())
-    if overlap == 0:
-        return (precision, recall, 0.0)
-    return (precision, recall, 2 * precision * recall / (precision + recall))
+    return _scores(Counter(tokens(plain_text(extracted))), Counter(tokens(gold)))
 
 
 def shingle_f1(extracted: str, gold: str, size: int = 4) -> tuple[float, float, float]:
     """(precision, recall, F1) on runs of ``size`` tokens: like :func:`word_f1`, but a
     paragraph in the wrong place or a word list torn from its sentences costs too."""
-    got = _shingles(tokens(plain_text(extracted)), size)
-    want = _shingles(tokens(gold), size)
+    return _scores(_shingles(tokens(plain_text(extracted)), size),
+                   _shingles(tokens(gold), size))
+
+
+def _scores(got: Counter[Any], want: Counter[Any]) -> tuple[float, float, float]:
+    """(precision, recall, F1) of two bags, each item counted at most as often as both
+    have it."""
     if not got or not want:
         return (0.0, 0.0, 0.0)
     overlap = sum((got & want).values())
