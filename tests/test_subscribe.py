@@ -130,6 +130,16 @@ async def test_an_address_without_a_scheme_is_tried_as_https_then_http(
     assert f"https://{bare.replace('/feed.xml', '/gone.xml')}" in str(caught.value)
 
 
+def test_only_a_bare_address_is_given_a_scheme() -> None:
+    from tui_reader.core.http_url import address_without_scheme
+
+    for bare in ("example.org/feed", "127.0.0.1:8811/", "localhost:8765/c.xml"):
+        assert address_without_scheme(bare), bare
+    for other in ("javascript:alert(1)", "mailto:x@y", "file:///etc/passwd",
+                  "data:text/html,x", "https://x", "", "not a url at all"):
+        assert not address_without_scheme(other), other
+
+
 async def test_not_http() -> None:
     with pytest.raises(SubscribeError, match="not an http"):
         await resolve("file:///etc/passwd")

@@ -86,3 +86,15 @@ def same_origin(url: str, other: str) -> bool:
     if not mine[1] or mine[1] != theirs[1]:
         return False
     return mine == theirs or (mine == ("http", mine[1], 80) and theirs == ("https", mine[1], 443))
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
+"""A scheme at the start ("javascript:", "file:", "mailto:"), not a host's port ("x:8080")."""
+
+
+def address_without_scheme(url: str) -> bool:
+    """Whether *url* is an address pasted without its scheme ("example.org/feed",
+    "127.0.0.1:8080/feed"), which may be tried as https and http; never one with any
+    other scheme ("javascript:alert(1)")."""
+    url = url.strip()
+    return bool(url) and not _SCHEME.match(url) and is_http_url(f"https://{url}")

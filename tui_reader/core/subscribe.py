@@ -22,6 +22,7 @@ from .feeds_file import Subscription, clean_tags
 from .fetched import fetched_write
 from .http import FetchError, FetchResult, PoliteClient, client_for, http_reason
 from .http_url import (
+    address_without_scheme,
     credentials_of,
     display_url,
     is_http_url,
@@ -126,7 +127,7 @@ async def find_feed(client: PoliteClient, url: str) -> FoundFeed:
     from .parse import FeedParseError, looks_like_html
 
     url = url.strip()
-    if not is_http_url(url) and "://" not in url and is_http_url(f"https://{url}"):
+    if address_without_scheme(url):
         # Pasted from a browser's address bar ("example.org/feed"): https first, then
         # http, as a browser does.
         try:

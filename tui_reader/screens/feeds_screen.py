@@ -28,7 +28,7 @@ from ..actions import bindings_for
 from ..core.demo_mode import DEMO_REFUSAL
 from ..core.errors import UserError
 from ..core.feed_status import due_words, status_words
-from ..core.http_url import display_url, is_http_url
+from ..core.http_url import address_without_scheme, display_url, is_http_url
 from ..core.models import FeedInfo, FeedStatus, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, cache_error_text
@@ -248,7 +248,7 @@ class FeedsScreen(Screen[bool]):
         if not url:
             return
         self.retry_url = url
-        if not is_http_url(url) and "://" in url:  # "example.org/feed" is tried as https
+        if not is_http_url(url) and not address_without_scheme(url):  # example.org/feed
             self._say(f"Not an http(s) URL: {display_url(url)}", error=True)
             return
         self.add_feed(url)
