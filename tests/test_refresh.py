@@ -376,7 +376,7 @@ async def test_dead_port_is_a_network_error_and_offline_when_all_fail(
     (outcome,) = report.outcomes
     assert outcome.network_error and outcome.error == "connection refused"
     assert report.offline and report.nothing_done
-    assert report.summary() == "1 feed, 0 new, 1 failed, offline"
+    assert report.summary() == "1 feed, 0 new, 1 failed, no server could be reached (offline?)"
     info = store.feed(dead_id)
     assert info is not None and info.fail_count == 1 and info.last_error == "connection refused"
 
