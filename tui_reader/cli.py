@@ -30,6 +30,7 @@ from .cli_commands import (
     cmd_tui,
     cmd_unread,
 )
+from .cli_repair import cmd_repair
 from .core.errors import UserError
 from .core.paths import HOME_ENV
 
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["list", "export"], default="list")
     p.add_argument("dir", nargs="?")
     p.add_argument("--json", action="store_true")
+    command("repair", cmd_repair, "set a damaged cache aside and rescue what it holds "
+            "(bookmarks first) into a fresh one")
     return parser
 
 

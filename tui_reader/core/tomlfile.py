@@ -123,10 +123,10 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable (where the platform allows a folder to be synced)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

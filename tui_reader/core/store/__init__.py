@@ -3,7 +3,8 @@
 One :class:`Store` front over parts with one job each: ``connection`` (connections,
 transactions, migrations), ``feeds`` (subscriptions and fetch state), ``articles``
 (writing refreshes, purging), ``queries`` (paging, search, one story), ``bookmarks``
-(read flags, bookmarks, snapshots); ``rows`` holds the values passed in and out and
+(read flags, bookmarks, snapshots), ``salvage`` (a damaged cache's rows copied into a
+fresh one); ``rows`` holds the values passed in and out and
 ``schema`` the migrations. Every list query is paged by key ``(ts, id)``, newest first.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .articles import ArticlesPart
 from .bookmarks import UserStatePart
-from .connection import BUSY_TIMEOUT, StoreError
+from .connection import BUSY_TIMEOUT, StoreError, describe
 from .feeds import FeedsPart
 from .queries import QueriesPart
 from .related import RelatedPart
@@ -31,6 +32,7 @@ from .rows import (
     article_uid,
     now_ts,
 )
+from .salvage import Rescue, SalvagePart
 from .search_terms import fts_query
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "SNAPSHOT_PENDING",
     "Cursor",
     "FeedWrite",
+    "Rescue",
     "SaveResult",
     "SnapshotJob",
     "Store",
@@ -53,7 +56,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart):
+class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart, SalvagePart):
     """One open cache file. Safe to share between threads; each thread has a connection."""
 
     def __enter__(self) -> Store:
@@ -65,6 +68,6 @@ def open_store(path: Path) -> Store:
     try:
         return Store(path)
     except sqlite3.Error as exc:
-        raise StoreError(f"{path}: {exc}") from None
+        raise StoreError(describe(path, exc)) from None
     except OSError as exc:
         raise StoreError(f"{path}: {exc.strerror or exc}") from None
