@@ -57,14 +57,15 @@ def describe(path: Path, exc: sqlite3.Error) -> str:
     message, code = str(exc), _code(exc)
     if is_damage(exc):
         return f"{path}: the cache is damaged ({message}); {REPAIR_HINT}"
+    # What a full disk and the like say leads: the status bar may show only the start.
     if code == _FULL or "disk is full" in message:
-        return (f"{path}: cannot write the cache: the disk is full ({message}); "
-                "free some space and try again (what is saved is unharmed)")
+        return ("cannot write the cache: the disk is full; free some space and try again "
+                f"(nothing saved is lost; {path}: {message})")
     if code == _READONLY or "readonly" in message:
-        return f"{path}: cannot write the cache: it is read-only ({message})"
+        return f"cannot write the cache: it is read-only ({path}: {message})"
     if code == _IOERR or "I/O error" in message:
-        return (f"{path}: the disk failed while using the cache ({message}); "
-                "if it is full, free some space and try again")
+        return ("cannot write the cache: the disk failed; if it is full, free some space "
+                f"and try again ({path}: {message})")
     if code == _CANTOPEN:
         return f"{path}: cannot open the cache ({message}); is its folder writable?"
     if code in (_BUSY, _LOCKED) or "locked" in message or "busy" in message:
