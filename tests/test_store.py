@@ -147,7 +147,7 @@ def test_disk_full_reports_the_real_error_and_the_store_stays_usable(store: Stor
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count={pages + 2}")
     big = feed(*[item(f"g{i}", f"T{i}", T0 + i, content="x" * 5000) for i in range(100)])
-    with pytest.raises(sqlite3.Error, match="full"):
+    with pytest.raises(StoreError, match="cannot write the cache: the disk is full"):
         store.save_feed(fid, big, {}, now=T0)
     assert not conn.in_transaction
     assert store.count() == 0

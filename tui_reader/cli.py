@@ -30,6 +30,7 @@ from .cli_commands import (
     cmd_unread,
 )
 from .cli_import import cmd_import
+from .cli_repair import cmd_repair
 from .core.errors import UserError
 from .core.paths import HOME_ENV
 
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["list", "export"], default="list")
     p.add_argument("dir", nargs="?")
     p.add_argument("--json", action="store_true")
+    command("repair", cmd_repair, "set a damaged cache aside and rescue what it holds "
+            "(bookmarks first) into a fresh one")
     return parser
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import tomli_w
 
-from .errors import ConfigError
+from .errors import ConfigError, UserError
 from .toml_errors import explain
 from .toml_places import places
 
@@ -103,8 +103,18 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     new one, never half of one: a temp file in the same folder, synced, then renamed. The
     file keeps its permission bits (a new one is private: 0600) unless *mode* is given
     (0o600 for a file holding passwords), and a symlink (dotfile managers) stays a link:
-    its target is written."""
+    its target is written. A full or read-only disk is a UserError naming the file, which
+    is left as it was."""
     path = path.resolve() if path.is_symlink() else path
+    try:
+        _replace(path, text, mode)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write it: {exc.strerror or exc} "
+                        "(it was left as it was)") from None
+    sync_folder(path.parent)
+
+
+def _replace(path: Path, text: str, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         try:
@@ -123,10 +133,9 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable (where the platform allows a folder to be synced)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

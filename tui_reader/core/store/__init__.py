@@ -4,7 +4,8 @@ One :class:`Store` front over parts with one job each: ``connection`` (connectio
 transactions, migrations), ``feeds`` (subscriptions and fetch state), ``articles``
 (writing refreshes, purging), ``queries`` (paging, search, one story), ``bookmarks``
 (read flags, bookmarks, snapshots), ``matching`` (stories found by guid or link for
-imports); ``rows`` holds the values passed in and out and
+imports), ``salvage`` (a damaged cache's rows copied into a fresh one); ``rows`` holds
+the values passed in and out and
 ``schema`` the migrations. Every list query is paged by key ``(ts, id)``, newest first.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .articles import ArticlesPart
 from .bookmarks import UserStatePart
-from .connection import BUSY_TIMEOUT, StoreError
+from .connection import BUSY_TIMEOUT, StoreError, describe
 from .feeds import FeedsPart
 from .matching import ArticleKey, MatchingPart
 from .queries import QueriesPart
@@ -33,6 +34,7 @@ from .rows import (
     article_uid,
     now_ts,
 )
+from .salvage import Rescue, SalvagePart
 from .search_terms import fts_query
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "SNAPSHOT_PENDING",
     "Cursor",
     "FeedWrite",
+    "Rescue",
     "SaveResult",
     "SnapshotJob",
     "Store",
@@ -56,7 +59,8 @@ __all__ = [
 ]
 
 
-class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart, MatchingPart):
+class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart, MatchingPart,
+            SalvagePart):
     """One open cache file. Safe to share between threads; each thread has a connection."""
 
     def __enter__(self) -> Store:
@@ -68,6 +72,6 @@ def open_store(path: Path) -> Store:
     try:
         return Store(path)
     except sqlite3.Error as exc:
-        raise StoreError(f"{path}: {exc}") from None
+        raise StoreError(describe(path, exc)) from None
     except OSError as exc:
         raise StoreError(f"{path}: {exc.strerror or exc}") from None

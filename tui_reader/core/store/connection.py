@@ -6,6 +6,10 @@ every write is a short ``BEGIN IMMEDIATE`` transaction: a deferred transaction t
 reads and then writes would fail with SQLITE_BUSY at once, whatever the timeout.
 
 Each thread gets its own connection, so a refresh worker can write while the UI reads.
+
+Whatever SQLite answers becomes one :class:`StoreError` line saying what is wrong and what
+to do: a damaged file points at ``tui-reader repair``, a full or read-only disk says so,
+and a file from a newer tui-reader is refused before anything is written to it.
 """
 
 from __future__ import annotations
@@ -23,8 +27,72 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT = 15.0
 
+REPAIR_HINT = "run `tui-reader repair` to set it aside and rescue what it still holds"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# SQLite's primary result codes (the low byte of an extended code).
+_CORRUPT, _NOTADB, _FULL, _READONLY, _IOERR, _CANTOPEN, _BUSY, _LOCKED = 11, 26, 13, 8, 10, 14, 5, 6
+
+
 class StoreError(UserError):
     """The cache file cannot be used; the message names the file."""
+
+
+def _code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite found the file damaged (or not a database at all)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    message = str(exc)
+    return _code(exc) in (_CORRUPT, _NOTADB) or "malformed" in message or (
+        "not a database" in message)
+
+
+def describe(path: Path, exc: sqlite3.Error) -> str:
+    """*exc* as one line naming the cache file, what went wrong and what to do."""
+    message, code = str(exc), _code(exc)
+    if is_damage(exc):
+        return f"{path}: the cache is damaged ({message}); {REPAIR_HINT}"
+    # What a full disk and the like say leads: the status bar may show only the start.
+    if code == _FULL or "disk is full" in message:
+        return ("cannot write the cache: the disk is full; free some space and try again "
+                f"(nothing saved is lost; {path}: {message})")
+    if code == _READONLY or "readonly" in message:
+        return f"cannot write the cache: it is read-only ({path}: {message})"
+    if code == _IOERR or "I/O error" in message:
+        return ("cannot write the cache: the disk failed; if it is full, free some space "
+                f"and try again ({path}: {message})")
+    if code == _CANTOPEN:
+        return f"{path}: cannot open the cache ({message}); is its folder writable?"
+    if code in (_BUSY, _LOCKED) or "locked" in message or "busy" in message:
+        return f"{path}: the cache is busy in another process ({message})"
+    return f"{path}: {message}"
+
+
+def header_version(path: Path) -> int | None:
+    """The schema version in the file's header, read without SQLite (so without writing
+    anything); None when there is no file or it is not SQLite."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(100)
+    except OSError:
+        return None
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        return None
+    return int.from_bytes(head[60:64], "big")
+
+
+def refuse_newer(path: Path, version: int | None) -> None:
+    """A cache from a newer tui-reader is left exactly as it is."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer tui-reader (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade tui-reader (the file was left as it is)"
+        )
 
 
 class StoreBase:
@@ -38,6 +106,7 @@ class StoreBase:
         self._lock = threading.Lock()
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_newer(self.path, header_version(self.path))  # before WAL mode changes it
         try:
             conn = self._conn
             self._migrate(conn)
@@ -87,7 +156,10 @@ class StoreBase:
         with self._local.busy:
             if self._closed:
                 raise StoreError(f"{self.path}: the cache is closed")
-            yield conn
+            try:
+                yield conn
+            except sqlite3.DatabaseError as exc:  # damaged, full, read-only: one line
+                raise self._error(exc) from None
 
     @staticmethod
     def _enter_wal(conn: sqlite3.Connection) -> None:
@@ -110,12 +182,7 @@ class StoreBase:
                 time.sleep(0.01)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        message = str(exc)
-        if "not a database" in message or "malformed" in message:
-            return StoreError(f"{self.path}: not a usable tui-reader cache ({message})")
-        if "locked" in message or "busy" in message:
-            return StoreError(f"{self.path}: the cache is busy in another process ({message})")
-        return StoreError(f"{self.path}: {message}")
+        return StoreError(describe(self.path, exc))
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -129,10 +196,21 @@ class StoreBase:
                 yield conn
             except BaseException:
                 if conn.in_transaction:  # SQLite may already have rolled back (disk full)
-                    conn.execute("ROLLBACK")
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # the connection's own rollback happens when it closes
                 raise
             else:
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error:  # the disk filled up at the last moment
+                    if conn.in_transaction:
+                        try:
+                            conn.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass
+                    raise
 
     def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
         with self._using() as conn:
@@ -140,6 +218,11 @@ class StoreBase:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise self._error(exc) from None
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file and empty it, so the file alone holds everything."""
+        with self._using() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close every thread's connection, each once its statement under way is done
@@ -169,11 +252,7 @@ class StoreBase:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:
                 return
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path}: written by a newer tui-reader (schema {version}, "
-                    f"this one knows {SCHEMA_VERSION}); upgrade tui-reader"
-                )
+            refuse_newer(self.path, version)
             with self._write() as tx:
                 version = tx.execute("PRAGMA user_version").fetchone()[0]
                 for step in range(version, SCHEMA_VERSION):
