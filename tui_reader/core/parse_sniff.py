@@ -12,14 +12,15 @@ from html.entities import html5 as _HTML5_ENTITIES
 
 from lxml import etree
 
+from tui_reader.core.parse_encoding import is_wide, to_utf8
 from tui_reader.core.sanitize import clean_text
 
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"rdf:rdf", b"rdf", b"channel"})
 _HTML_ROOTS = frozenset({b"html", b"head", b"body", b"div", b"p", b"title", b"meta", b"script"})
-_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
-"""HTML's named entities, not XML's own five (escaped HTML is full of those)."""
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""")
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+_NOT_XML_REFERENCE = rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)"
+_SUSPECT_AMPERSAND = re.compile(_NOT_XML_REFERENCE)
+"""An ``&`` that starts none of XML's own references (escaped HTML is full of those)."""
+_FIXABLE_AMPERSAND = re.compile(_NOT_XML_REFERENCE + rb"(?:([A-Za-z][A-Za-z0-9]{1,31});)?")
 
 
 class FeedParseError(Exception):
@@ -72,33 +73,35 @@ def looks_like_html(data: bytes, content_type: str | None) -> bool:
 
 
 def _prepare_xml(data: bytes, content_type: str | None) -> bytes:
-    """Fix what trips XML parsers but not browsers: a wrong charset and HTML entities."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data  # UTF-16 with a BOM: the parsers cope, and our byte tweaks would not
-    data = data.removeprefix(b"\xef\xbb\xbf").lstrip()
-    declared = _XML_ENCODING.match(data)
-    label = declared.group(1).decode("ascii").lower() if declared else "utf-8"
-    if label.replace("_", "-") in ("utf-8", "utf8"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            # Undeclared legacy encoding: trust the HTTP charset, else guess cp1252 as
-            # browsers do, and hand the parsers UTF-8.
-            match = _CHARSET.search(content_type or "")
-            charset = match.group(1) if match else "windows-1252"
-            try:
-                text = data.decode(charset, "replace")
-            except LookupError:
-                text = data.decode("windows-1252", "replace")
-            data = text.encode("utf-8")
-    if b"&" in data and _NAMED_ENTITY.search(data):
-        data = _NAMED_ENTITY.sub(_entity_to_reference, data)
-    return data
+    """Fix what trips XML parsers but not browsers: labels that browsers read otherwise
+    (:mod:`parse_encoding`), HTML's entities, and bare ampersands."""
+    data = to_utf8(data, content_type)
+    if is_wide(data) or b"&" not in data or not _SUSPECT_AMPERSAND.search(data):
+        return data
+    pieces: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        start = data.find(b"<![CDATA[", pos)
+        if start < 0:
+            start = len(data)
+        pieces.append(_FIXABLE_AMPERSAND.sub(_reference, data[pos:start]))
+        end = data.find(b"]]>", start)
+        end = len(data) if end < 0 else end + 3
+        pieces.append(data[start:end])  # an & in CDATA is already just a character
+        pos = end
+    return b"".join(pieces)
 
 
-def _entity_to_reference(match: re.Match[bytes]) -> bytes:
-    """HTML's named entities are undefined in XML and make fastfeedparser drop text."""
+def _reference(match: re.Match[bytes]) -> bytes:
+    """An ``&`` that XML would not read as the author meant it, made into one it will.
+
+    HTML's named entities are undefined in XML and make fastfeedparser drop the text
+    around them: they become numeric references. A bare ``&`` (``?a=1&b=2`` in a link:
+    ill-formed, but common) makes libxml2 drop ``&b``: it becomes ``&amp;``.
+    """
     name = match.group(1)
+    if name is None:
+        return b"&amp;"
     chars = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
     if chars is None:
         return b"&amp;" + name + b";"  # unknown: show it as written
