@@ -204,11 +204,12 @@ def with_base(html: str, base_url: str) -> str:
 def html_to_markdown(html: str, base_url: str | None = None) -> str:
     """Markdown for the article pane; safe to show and never raises.
 
-    Relative links resolve against *base_url*, else against a :func:`with_base` prefix.
+    Relative links resolve against a :func:`with_base` prefix (the feed's ``xml:base``,
+    or its URL for a story without one), else against *base_url*.
     """
     if not html or not isinstance(html, str):
         return ""
-    if base_url is None and (leading := _LEADING_BASE.match(html)):
+    if leading := _LEADING_BASE.match(html):
         base_url = html_lib.unescape(leading.group(1))
     try:
         doc = _parse(html)
