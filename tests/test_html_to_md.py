@@ -171,3 +171,29 @@ async def test_feed_content_from_loopback_resolves_against_the_item(
     (item,) = parse_feed(result.content, result.url, result.content_type).items
     shown = " ".join(item_markdown(item).split())
     assert shown == f"[pic]({feed_server.url('/posts/e1/img.png')}) js"
+
+
+def _as_the_pane_shows(markdown: str) -> str:
+    """The text Textual's Markdown widget shows: its own parser, whose raw HTML tokens it
+    drops and whose entities it decodes."""
+    from markdown_it import MarkdownIt
+
+    shown = []
+    for token in MarkdownIt("gfm-like").parse(markdown):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                shown.append(child.content)
+    return "".join(shown)
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("<p>Use the &lt;video&gt; element</p>", "Use the <video> element"),
+        ("<p>Write &amp;lt; for &lt;, &amp;hellip; for …</p>", "Write &lt; for <, &hellip; for …"),
+        ("<p>A <a href='/x'>&lt;link&gt;</a> and <code>&lt;b&gt;</code></p>", "A <link> and <b>"),
+        ("<p>1 &lt; 2 &amp; 3 &gt; 2</p>", "1 < 2 & 3 > 2"),
+    ],
+)
+def test_text_that_looks_like_markup_shows_as_written(html: str, shown: str) -> None:
+    assert _as_the_pane_shows(html_to_markdown(html, BASE)) == shown

@@ -56,14 +56,30 @@ _URL_BREAKERS = str.maketrans(
 
 
 
+_LOOKS_LIKE_MARKUP = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]{1,32};)")
+"""Text the Markdown parser would take for HTML (``<video>``, which the article pane then
+drops) or for an entity (``&hellip;``, which it decodes): escaped, it shows as written."""
+
+
 @functools.cache
 def _converter() -> MarkdownConverter:
     """Made on first use: markdownify and BeautifulSoup take a quarter of a second to
     import, and a refresh never converts anything."""
     from markdownify import ATX, MarkdownConverter
 
+    class Converter(MarkdownConverter):
+        """markdownify's, but text that reads as markup in Markdown is escaped too: the
+        feed's ``&lt;video&gt;`` is text and must not vanish as an HTML tag."""
+
+        def escape(self, text: str, parent_tags: set[str]) -> str:
+            # markdownify's stubs leave escape() out; it is there since 0.12.
+            escaped: str = super().escape(text, parent_tags)  # type: ignore[misc]
+            if "<" in escaped or "&" in escaped:
+                escaped = _LOOKS_LIKE_MARKUP.sub(r"\\\g<0>", escaped)
+            return escaped
+
     # bs4 on lxml: ~15% faster than html.parser, same output on lxml-serialised input.
-    return MarkdownConverter(heading_style=ATX, bullets="-", bs4_options="lxml")
+    return Converter(heading_style=ATX, bullets="-", bs4_options="lxml")
 
 
 def _safe_url(value: str | None, base_url: str | None, schemes: frozenset[str]) -> str | None:
