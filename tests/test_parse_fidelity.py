@@ -198,3 +198,14 @@ def test_json_feed_title_is_plain_text_and_html_wins_over_text() -> None:
     item = only(feed)
     assert item.title == "Using the <video> element &amp; more"
     assert item_markdown(item) == "HTML **body**"
+
+
+def test_a_huge_hostile_html_title_is_read_in_linear_time() -> None:
+    import time
+
+    hostile = "&lt;script " * 50_000 + "&lt;!-- " * 50_000 + "&lt;b" * 50_000
+    data = atom(f'<title type="html">{hostile}</title>')
+    started = time.monotonic()
+    title = only(parse_feed(data, URL)).title
+    assert time.monotonic() - started < 2
+    assert len(title) <= 500

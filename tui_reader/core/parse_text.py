@@ -38,6 +38,8 @@ _CODE = re.compile(
     r"<(script|style|template)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL
 )
 _MARKUP = re.compile(r"<!--.*?(?:-->|$)|<[!?/]?[A-Za-z][^<>]*(?:>|$)", re.DOTALL)
+_READ_PER_CHAR = 20
+"""How much of a title is read for each character kept: room for its markup."""
 _BREAKS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
     "h5 h6 header hr li main nav ol p pre section table td th tr ul".split()
@@ -77,6 +79,7 @@ def title_text(value: str | None, kind: TextKind, limit: int) -> str:
     """A title (or a name) as one clean line, read as *kind* says."""
     if not value:
         return ""
+    value = value[: limit * _READ_PER_CHAR]  # a hostile megabyte "title" costs no more
     if kind == "html" or (kind == "guess" and looks_like_html(value)):
         return markup_text(value, limit)
     return clean_text(value, limit)
