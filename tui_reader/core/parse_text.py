@@ -46,7 +46,7 @@ _BREAKS = frozenset(
 )
 
 
-def looks_like_html(text: str) -> bool:
+def title_looks_like_html(text: str) -> bool:
     """Whether an RSS title is plainly HTML (see the module's note); else it is text."""
     if "<" not in text and "&" not in text:
         return False
@@ -80,6 +80,6 @@ def title_text(value: str | None, kind: TextKind, limit: int) -> str:
     if not value:
         return ""
     value = value[: limit * _READ_PER_CHAR]  # a hostile megabyte "title" costs no more
-    if kind == "html" or (kind == "guess" and looks_like_html(value)):
+    if kind == "html" or (kind == "guess" and title_looks_like_html(value)):
         return markup_text(value, limit)
     return clean_text(value, limit)
