@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 MAX_HTML_CHARS = 500_000
 """Longer bodies are cut before conversion: markdownify's time grows with the tree."""
 
+_PLUGIN_TAGS = ("embed", "object", "applet", "param")
+"""Plugins we never show: their tags go and what they hold stays, as a browser without the
+plugin shows the fallback (and libxml2 nests all that follows an unclosed one in it)."""
 _DROP_TAGS = (
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+    "script", "style", "iframe", "frame", "frameset", "form",
     "input", "button", "select", "textarea", "noscript", "template", "svg", "math",
     "canvas", "head", "meta", "link", "base",
 )  # fmt: skip
@@ -130,12 +133,9 @@ def _without_xml_decl(html: str) -> str:
 
 def _parse(html: str) -> etree._Element:
     doc = lxml.html.document_fromstring(_without_xml_decl(html))
+    etree.strip_tags(doc, *_PLUGIN_TAGS)
     for el in list(doc.iter(etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS)):
-        if el.tag == "embed":
-            # libxml2 doesn't know <embed> is void and nests the rest of the page in it.
-            el.drop_tag()
-        else:
-            _drop(el)
+        _drop(el)
     return doc
 
 
@@ -251,7 +251,7 @@ def search_text(html: str) -> str:
         doc = etree.HTML(_without_xml_decl(html))
         if doc is None:
             return ""
-        etree.strip_tags(doc, "embed")  # void in HTML, but libxml2 nests what follows in it
+        etree.strip_tags(doc, *_PLUGIN_TAGS)
         etree.strip_elements(
             doc, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
         )
