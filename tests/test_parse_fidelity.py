@@ -209,3 +209,14 @@ def test_a_huge_hostile_html_title_is_read_in_linear_time() -> None:
     title = only(parse_feed(data, URL)).title
     assert time.monotonic() - started < 2
     assert len(title) <= 500
+
+
+@both
+def test_xml_base_on_an_rss_item_resolves_its_body(read: Callable[..., ParsedFeed]) -> None:
+    data = rss(
+        "<title>T</title><link>https://elsewhere.example.test/story</link>"
+        '<description>&lt;a href="notes.html"&gt;notes&lt;/a&gt;</description>'
+    ).replace("<item>", '<item xml:base="https://base.example.test/blog/">').encode()
+    item = only(read(data, URL))
+    assert item.url == "https://elsewhere.example.test/story"
+    assert item_markdown(item) == "[notes](https://base.example.test/blog/notes.html)"

@@ -225,6 +225,10 @@ def _read_entry(el: etree._Element, *, atom: bool, atom03: bool, bases: bool) ->
             entry.comments = _count(child.text)
         elif name == "link" and child.get("rel") == "replies" and entry.comments is None:
             entry.comments = _count(child.get(f"{{{_THREAD_NS}}}count"))
+        elif not atom and name in ("encoded", "description") and (
+            body_el is None or name == "encoded"
+        ):
+            body_el = child  # content:encoded, else the description
         elif atom and ns in _ATOM:
             if name == "title" and entry.title is None:
                 entry.title = _atom_construct(child, atom03=atom03)
