@@ -220,3 +220,10 @@ def test_xml_base_on_an_rss_item_resolves_its_body(read: Callable[..., ParsedFee
     item = only(read(data, URL))
     assert item.url == "https://elsewhere.example.test/story"
     assert item_markdown(item) == "[notes](https://base.example.test/blog/notes.html)"
+
+
+@both
+def test_content_without_a_type_is_text(read: Callable[..., ParsedFeed]) -> None:
+    item = only(read(atom("<title>T</title><content>Use &lt;b&gt; for *bold*</content>"), URL))
+    assert item_markdown(item) == r"Use \<b\> for \*bold\*"
+    assert item.summary == "Use <b> for *bold*"

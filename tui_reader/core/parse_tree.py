@@ -49,10 +49,10 @@ _ENTRY_START = re.compile(rb"<(?:[\w.-]{1,30}:)?(?:item|entry)[\s>/]")
 _OWN_TITLE = re.compile(rb"<title[\s>/]")
 _PREFIXED_TITLE = re.compile(rb"<[A-Za-z_][\w.-]{0,30}:title[\s>/]")
 _XHTML_TYPE = re.compile(rb"""type\s*=\s*["'](?:xhtml|application/xhtml\+xml)["']""")
-_TEXT_SUMMARY = re.compile(
-    rb"""<(?:[\w.-]{1,30}:)?summary(?![^<>]*\stype\s*=\s*["'](?:x?html|text/html)["'])[\s>]"""
-)
-"""A summary start tag that does not say it is HTML: text by default."""
+_NOT_HTML = rb"""(?![^<>]*\stype\s*=\s*["'](?:x?html|text/html)["'])[\s>/]"""
+_TEXT_SUMMARY = re.compile(rb"<(?:[\w.-]{1,30}:)?summary" + _NOT_HTML)
+_TEXT_CONTENT = re.compile(rb"<(?:[\w.-]{1,30}:)?content" + _NOT_HTML)
+"""A summary or content start tag that does not say it is HTML: text by default."""
 
 
 @dataclass(slots=True)
@@ -135,9 +135,19 @@ def needs_tree(data: bytes, entries: Sequence[Mapping[str, Any]], *, atom: bool)
     titles = [e.get("title") for e in entries]
     if not all(_str(t) for t in titles) or _reads_differently(titles):
         return True
-    return _reads_differently([e.get("description") for e in entries]) and bool(
-        _TEXT_SUMMARY.search(data)
-    )
+    if _reads_differently([e.get("description") for e in entries]) and _TEXT_SUMMARY.search(
+        data
+    ):
+        return True
+    # fastfeedparser calls content with no type "text/html" (it is text); type="html"
+    # stays "html".
+    untyped = [
+        block.get("value")
+        for entry in entries
+        for block in (entry.get("content") or ())
+        if isinstance(block, Mapping) and block.get("type") == "text/html"
+    ]
+    return _reads_differently(untyped) and bool(_TEXT_CONTENT.search(data))
 
 
 def _split(tag: object) -> tuple[str, str]:
