@@ -44,6 +44,17 @@ _LABELS = {label: codec for codec, labels in _WHATWG.items() for label in labels
 _UTF8 = frozenset({"utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8"})
 
 
+C1_AS_CP1252 = {
+    byte: char
+    for byte in range(0x80, 0xA0)
+    if (char := bytes([byte]).decode("cp1252", "ignore"))
+}
+"""C1 controls as the Windows-1252 characters their authors meant: ``&#146;`` (the HTML
+standard maps such references so) or a Windows-1252 byte read as Latin-1 both give
+U+0092, which browsers show as "’". The five bytes cp1252 leaves undefined are absent:
+they stay controls, and are cleaned away later."""
+
+
 def _undefined_as_latin1(error: UnicodeError) -> tuple[str, int]:
     """The five bytes Python's cp1252 leaves undefined decode to the same code point, as
     the WHATWG windows-1252 table has it (they are then dropped as control characters)."""

@@ -23,18 +23,6 @@ URL_UNSAFE = re.compile(
 UNSAFE = _UNSAFE
 """What may never reach the terminal as it is (tab and newline aside)."""
 _BLANK_LINES = re.compile(r"\n{3,}")
-_C1_AS_CP1252 = {
-    chr(byte): char
-    for byte in range(0x80, 0xA0)
-    if (char := bytes([byte]).decode("cp1252", "ignore"))
-}
-"""C1 controls as the Windows-1252 characters their authors meant: ``&#146;`` and a
-Windows-1252 byte read as Latin-1 both give U+0092, which browsers show as "’" (the HTML
-standard maps these references so); the five bytes cp1252 leaves undefined go."""
-
-
-def _safe_char(match: re.Match[str]) -> str:
-    return _C1_AS_CP1252.get(match.group(), "")
 
 
 def clean_text(value: object | None, limit: int | None = None) -> str:
@@ -42,7 +30,7 @@ def clean_text(value: object | None, limit: int | None = None) -> str:
     if value is None:
         return ""
     # split/join collapses whitespace as \s+ does, four times faster on long bodies.
-    text = " ".join(_UNSAFE.sub(_safe_char, str(value)).split())
+    text = " ".join(_UNSAFE.sub("", str(value)).split())
     if limit is not None and len(text) > limit:
         cut = text[: max(limit - 1, 0)].rsplit(" ", 1)[0] if limit > 20 else text[: limit - 1]
         text = cut.rstrip(" ,;:.-") + "…"
@@ -54,7 +42,7 @@ def clean_block(value: object | None) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = _UNSAFE.sub(_safe_char, text.replace("\t", "    "))
+    text = _UNSAFE.sub("", text.replace("\t", "    "))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
