@@ -204,32 +204,36 @@ def _atom_construct(el: etree._Element, *, atom03: bool) -> Construct:
     return Construct("".join(el.itertext()), "text")
 
 
-def _rss_title(item: etree._Element) -> Construct:
-    """The item's own title; failing that another module's (dc:title), the media's last."""
-    ranked: dict[int, etree._Element] = {}
-    for child in item:
-        ns, local = _split(child.tag)
-        if local == "title":
-            rank = 0 if ns in _RSS_TITLE_NS else 2 if ns == _MEDIA_NS else 1
-            ranked.setdefault(rank, child)
-    if not ranked:
-        return Construct("", "guess")
-    return Construct("".join(ranked[min(ranked)].itertext()), "guess")
+_TITLE_RANK = {ns: 0 for ns in _RSS_TITLE_NS} | {_MEDIA_NS: 2}
+"""An item's own title first, another module's (dc:title) next, the media's last."""
 
 
 def _read_entry(el: etree._Element, *, atom: bool, atom03: bool, bases: bool) -> EntryTree:
+    """One item or entry. A loop over its children, kept lean: it runs for every item of
+    every feed with comment counts."""
     entry = EntryTree()
     about = el.get(_RDF_ABOUT)
     if about:
         entry.keys.add(about.strip())
-    body_el = summary_el = None
+    body_el = summary_el = title_el = None
+    title_rank = 3
     for child in el:
-        ns, name = _split(child.tag)
+        tag = child.tag
+        if type(tag) is not str:
+            continue  # a comment or processing instruction
+        if tag[0] == "{":
+            ns, _, name = tag[1:].partition("}")
+        else:
+            ns, name = "", tag
         if name in ("guid", "id", "link"):
             text = (child.text or child.get("href") or "").strip()
             if text:
                 entry.keys.add(text)
-        if name == "comments" and ns == _SLASH_NS and entry.comments is None:
+        if name == "title" and not atom:
+            rank = _TITLE_RANK.get(ns, 1)
+            if rank < title_rank:
+                title_el, title_rank = child, rank
+        elif name == "comments" and ns == _SLASH_NS and entry.comments is None:
             entry.comments = _count(child.text)
         elif name == "total" and ns == _THREAD_NS:
             entry.comments = _count(child.text)
@@ -247,7 +251,8 @@ def _read_entry(el: etree._Element, *, atom: bool, atom03: bool, bases: bool) ->
             elif name == "content" and entry.content is None:
                 body_el, entry.content = child, _atom_construct(child, atom03=atom03)
     if not atom:
-        entry.title = _rss_title(el)
+        text = "" if title_el is None else "".join(title_el.itertext())
+        entry.title = Construct(text, "guess")
     if bases:
         root_base = el.getroottree().docinfo.URL
         entry.base = el.base if el.base != root_base else None
