@@ -130,7 +130,8 @@ def needs_tree(data: bytes, entries: Sequence[Mapping[str, Any]], *, atom: bool)
         return True
     if not atom:
         return False
-    if _ATOM_03.encode() in data or (b"xhtml" in data and _XHTML_TYPE.search(data)):
+    # Atom 0.3's namespace is the root's: the head is enough to look in.
+    if _ATOM_03.encode() in data[:4096] or (b"xhtml" in data and _XHTML_TYPE.search(data)):
         return True
     titles = [e.get("title") for e in entries]
     if not all(_str(t) for t in titles) or _reads_differently(titles):
