@@ -100,9 +100,10 @@ def _raw_fastfeedparser(entry: Mapping[str, Any], tree: EntryTree | None, *, ato
             title, title_kind = tree.title.value, tree.title.kind
         if constructs:  # Atom: the tree's text constructs replace fastfeedparser's
             summary, body = tree.summary, tree.content
-            description, description_html = (summary.value, summary.is_html) if summary else (
-                "", True)
-            content, content_html = (body.value, body.is_html) if body else ("", True)
+            description = summary.value if summary else ""
+            description_html = summary.is_html if summary else True
+            content = body.value if body else ""
+            content_html = body.is_html if body else True
     return _Raw(
         guid=entry.get("id"),
         link=_alternate_link(entry),
