@@ -455,6 +455,54 @@ async def test_hostile_titles_render_literally(session: Session) -> None:
         assert app.is_running
 
 
+async def test_titles_read_as_their_feeds_wrote_them(
+    session: Session, feed_server: FeedServer
+) -> None:
+    """Escaped markup in a title is text, and an xhtml title is a title (issue 14): the
+    list, the article header and "Read next" show them as written, through a real refresh."""
+    when = format_datetime(datetime.fromtimestamp(NOW - 600, UTC))
+    feed_server.route("/video.xml", (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Markup Weekly</title>'
+        "<item><guid>v1</guid><title>Using the &lt;video&gt; element</title>"
+        f"<link>{DEAD}/video</link><pubDate>{when}</pubDate><category>html</category>"
+        "<description>&lt;p&gt;Why &amp;lt;video&amp;gt; beats plugins&lt;/p&gt;</description>"
+        "</item></channel></rss>"
+    ))
+    feed_server.route("/xhtml.atom", (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>X</title>'
+        f"<id>urn:x</id><updated>{datetime.fromtimestamp(NOW - 900, UTC).isoformat()}</updated>"
+        "<entry><id>urn:x:1</id>"
+        '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">An <em>XHTML</em> '
+        "title &amp; its tail</div></title>"
+        f'<link href="{DEAD}/xhtml"/><updated>{datetime.fromtimestamp(NOW - 900, UTC).isoformat()}'
+        '</updated><category term="html"/>'
+        '<content type="html">&lt;p&gt;The body, not the title&lt;/p&gt;</content></entry></feed>'
+    ), content_type="application/atom+xml")
+    subscribe(session, feed_server.url("/video.xml"), "Markup Weekly")
+    subscribe(session, feed_server.url("/xhtml.atom"), "X")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: app.query_one(HeadlineList).total == 2)
+        headlines = app.query_one(HeadlineList)
+        rows = " ".join(headlines.render_line(y).text for y in range(4))
+        assert "Using the <video> element" in rows
+        assert "An XHTML title & its tail" in rows
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(app.query_one("#article-title").render()) == "Using the <video> element"
+        await wait_until(pilot, lambda: bool(app.query_one(Timeline).headlines))
+        assert [h.title for h in app.query_one(Timeline).headlines] == [
+            "An XHTML title & its tail"
+        ]
+        assert "Why <video> beats plugins" in screen_text(app)  # the body, as written
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert str(app.query_one("#article-title").render()) == "An XHTML title & its tail"
+        assert "Using the <video> element" in screen_text(app)  # in "Read next"
+
+
 async def test_links_in_the_body_open_only_when_they_are_web_links(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

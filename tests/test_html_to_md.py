@@ -8,7 +8,7 @@ import pytest
 from feedserver import FeedServer
 
 from tui_reader.core.article_body import item_markdown
-from tui_reader.core.html_to_md import html_to_markdown, html_to_text
+from tui_reader.core.html_to_md import html_to_markdown, html_to_text, search_text
 from tui_reader.core.http import PoliteClient
 from tui_reader.core.parse import parse_feed
 
@@ -56,10 +56,11 @@ def test_active_content_removed_with_its_text() -> None:
         "<p>after</p><!-- a comment -->"
     )
     md = html_to_markdown(html, BASE)
-    assert md == "before\n\nafter"
-    for word in ("alert", "color", "frame text", "obj", "Send", "comment"):
+    # A plugin's fallback ("obj") is what a reader without the plugin is meant to see.
+    assert md == "before\n\nobj\n\nafter"
+    for word in ("alert", "color", "frame text", "x.swf", "Send", "comment"):
         assert word not in md
-    assert html_to_text(html) == "before after"
+    assert html_to_text(html) == "before obj after"
 
 
 def test_tail_text_after_removed_element_survives() -> None:
@@ -171,3 +172,39 @@ async def test_feed_content_from_loopback_resolves_against_the_item(
     (item,) = parse_feed(result.content, result.url, result.content_type).items
     shown = " ".join(item_markdown(item).split())
     assert shown == f"[pic]({feed_server.url('/posts/e1/img.png')}) js"
+
+
+def _as_the_pane_shows(markdown: str) -> str:
+    """The text Textual's Markdown widget shows: its own parser, whose raw HTML tokens it
+    drops and whose entities it decodes."""
+    from markdown_it import MarkdownIt
+
+    shown = []
+    for token in MarkdownIt("gfm-like").parse(markdown):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                shown.append(child.content)
+    return "".join(shown)
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("<p>Use the &lt;video&gt; element</p>", "Use the <video> element"),
+        ("<p>Write &amp;lt; for &lt;, &amp;hellip; for …</p>", "Write &lt; for <, &hellip; for …"),
+        ("<p>A <a href='/x'>&lt;link&gt;</a> and <code>&lt;b&gt;</code></p>", "A <link> and <b>"),
+        ("<p>1 &lt; 2 &amp; 3 &gt; 2</p>", "1 < 2 & 3 > 2"),
+    ],
+)
+def test_text_that_looks_like_markup_shows_as_written(html: str, shown: str) -> None:
+    assert _as_the_pane_shows(html_to_markdown(html, BASE)) == shown
+
+
+@pytest.mark.parametrize("tag", ["object data='movie.swf'", "applet code='A.class'", "embed"])
+def test_an_unclosed_plugin_tag_keeps_what_follows(tag: str) -> None:
+    """A plugin that is never shown leaves its fallback, and the rest of the story, to
+    be read, as a browser without the plugin does."""
+    html = f"<p>safe<{tag}><param name='x' value='y'> description</p><p>Next paragraph</p>"
+    assert html_to_markdown(html, BASE) == "safe description\n\nNext paragraph"
+    assert html_to_text(html) == "safe description Next paragraph"
+    assert "description" in search_text(html) and "Next" in search_text(html)

@@ -26,6 +26,7 @@ from .cli_commands import (
     cmd_keys,
     cmd_refresh,
     cmd_remove,
+    cmd_show,
     cmd_tui,
     cmd_unread,
 )
@@ -88,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="WORDS", help="full-text search")
     p.add_argument("--limit", type=int, default=30, metavar="N",
                    help="show at most N (default 30; stderr says when there are more)")
+    p.add_argument("--json", action="store_true")
+    p = command("show", cmd_show,
+                "print one story (an id from `headlines --json`) with its body as Markdown")
+    p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true")
     p = command("refresh", cmd_refresh, "fetch the feeds that are due")
     p.add_argument("--all", action="store_true", help="fetch every feed, due or not")

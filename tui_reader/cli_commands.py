@@ -162,7 +162,7 @@ def cmd_headlines(args: argparse.Namespace) -> int:
                 {
                     "id": h.id, "time": _iso(h.timestamp), "feed": h.feed_title,
                     "title": h.title, "url": h.url, "read": h.read, "bookmarked": h.bookmarked,
-                    "categories": list(h.categories),
+                    "categories": list(h.categories), "summary": h.summary,
                 }
                 for h in rows
             ])
@@ -179,6 +179,15 @@ def cmd_headlines(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} of {total:,} shown; --limit N shows more", file=sys.stderr)
         else:
             print("No headlines match.")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """One story: title, feed, author, date, link, categories and its body as Markdown."""
+    from .cli_show import show
+
+    with _session(args) as session:
+        show(session, args.id, as_json=args.json)
     return 0
 
 

@@ -30,8 +30,13 @@ if TYPE_CHECKING:
 MAX_HTML_CHARS = 500_000
 """Longer bodies are cut before conversion: markdownify's time grows with the tree."""
 
+_PLUGIN_TAGS = ("embed", "object", "applet", "param")
+"""Plugins we never show: their tags go and what they hold stays, as a browser without the
+plugin shows the fallback (and libxml2 nests all that follows an unclosed one in it)."""
+_PLUGIN = re.compile(r"<(?:embed|object|applet|param)\b", re.IGNORECASE)
+"""Whether there is a plugin tag to strip at all (a search costs less than the strip)."""
 _DROP_TAGS = (
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+    "script", "style", "iframe", "frame", "frameset", "form",
     "input", "button", "select", "textarea", "noscript", "template", "svg", "math",
     "canvas", "head", "meta", "link", "base",
 )  # fmt: skip
@@ -56,14 +61,30 @@ _URL_BREAKERS = str.maketrans(
 
 
 
+_LOOKS_LIKE_MARKUP = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]{1,32};)")
+"""Text the Markdown parser would take for HTML (``<video>``, which the article pane then
+drops) or for an entity (``&hellip;``, which it decodes): escaped, it shows as written."""
+
+
 @functools.cache
 def _converter() -> MarkdownConverter:
     """Made on first use: markdownify and BeautifulSoup take a quarter of a second to
     import, and a refresh never converts anything."""
     from markdownify import ATX, MarkdownConverter
 
+    class Converter(MarkdownConverter):
+        """markdownify's, but text that reads as markup in Markdown is escaped too: the
+        feed's ``&lt;video&gt;`` is text and must not vanish as an HTML tag."""
+
+        def escape(self, text: str, parent_tags: set[str]) -> str:
+            # markdownify's stubs leave escape() out; it is there since 0.12.
+            escaped: str = super().escape(text, parent_tags)  # type: ignore[misc]
+            if "<" in escaped or "&" in escaped:
+                escaped = _LOOKS_LIKE_MARKUP.sub(r"\\\g<0>", escaped)
+            return escaped
+
     # bs4 on lxml: ~15% faster than html.parser, same output on lxml-serialised input.
-    return MarkdownConverter(heading_style=ATX, bullets="-", bs4_options="lxml")
+    return Converter(heading_style=ATX, bullets="-", bs4_options="lxml")
 
 
 def _safe_url(value: str | None, base_url: str | None, schemes: frozenset[str]) -> str | None:
@@ -114,12 +135,10 @@ def _without_xml_decl(html: str) -> str:
 
 def _parse(html: str) -> etree._Element:
     doc = lxml.html.document_fromstring(_without_xml_decl(html))
+    if _PLUGIN.search(html):
+        etree.strip_tags(doc, *_PLUGIN_TAGS)
     for el in list(doc.iter(etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS)):
-        if el.tag == "embed":
-            # libxml2 doesn't know <embed> is void and nests the rest of the page in it.
-            el.drop_tag()
-        else:
-            _drop(el)
+        _drop(el)
     return doc
 
 
@@ -204,11 +223,12 @@ def with_base(html: str, base_url: str) -> str:
 def html_to_markdown(html: str, base_url: str | None = None) -> str:
     """Markdown for the article pane; safe to show and never raises.
 
-    Relative links resolve against *base_url*, else against a :func:`with_base` prefix.
+    Relative links resolve against a :func:`with_base` prefix (the feed's ``xml:base``,
+    or its URL for a story without one), else against *base_url*.
     """
     if not html or not isinstance(html, str):
         return ""
-    if base_url is None and (leading := _LEADING_BASE.match(html)):
+    if leading := _LEADING_BASE.match(html):
         base_url = html_lib.unescape(leading.group(1))
     try:
         doc = _parse(html)
@@ -234,7 +254,8 @@ def search_text(html: str) -> str:
         doc = etree.HTML(_without_xml_decl(html))
         if doc is None:
             return ""
-        etree.strip_tags(doc, "embed")  # void in HTML, but libxml2 nests what follows in it
+        if _PLUGIN.search(html):
+            etree.strip_tags(doc, *_PLUGIN_TAGS)
         etree.strip_elements(
             doc, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
         )

@@ -7,7 +7,6 @@ whichever parser read the document.
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from tui_reader.core.html_to_md import (
 )
 from tui_reader.core.http_url import is_http_url
 from tui_reader.core.models import ParsedItem
+from tui_reader.core.parse_text import TextKind, title_text
 from tui_reader.core.sanitize import clean_block, clean_optional, clean_text
 
 MAX_ITEMS = 1000
@@ -32,7 +32,6 @@ SUMMARY_SOURCE_CHARS = 4000
 """A summary is cut from the start of a body: this much HTML is read for it."""
 TITLE_CHARS = 500
 
-_MARKUP = re.compile(r"<[A-Za-z/!]")
 _DIGITS = re.compile(r"\s*(\d{1,9})\s*")
 _ABSOLUTE = ("http://", "https://")
 
@@ -58,16 +57,9 @@ def _http_url(value: object, base: str | None) -> str | None:
     return absolute if is_http_url(absolute) else None
 
 
-def _title_text(value: object, limit: int = TITLE_CHARS) -> str:
-    """A title that may be plain text, entity-escaped or HTML, as one clean line."""
-    text = _str(value)
-    if not text:
-        return ""
-    if _MARKUP.search(text):
-        return html_to_text(text, limit)
-    if "&" in text:
-        text = html_lib.unescape(text)
-    return clean_text(text, limit)
+def _title_text(value: object, limit: int = TITLE_CHARS, kind: TextKind = "guess") -> str:
+    """A title (or a name) that may be text, escaped text or HTML, as one clean line."""
+    return title_text(_str(value), kind, limit)
 
 
 def _count(value: object) -> int | None:
@@ -101,7 +93,7 @@ class _Raw:
     guid: object = None
     link: object = None
     title: object = None
-    title_is_html: bool = True
+    title_kind: TextKind = "guess"
     author: object = None
     published: int | None = None
     updated: int | None = None
@@ -112,12 +104,16 @@ class _Raw:
     tags: list[object] = field(default_factory=list)
     comments_url: object = None
     comments_count: int | None = None
+    base: str | None = None
+    """The ``xml:base`` in force for the entry's links, when one is (else the feed's URL)."""
+    body_base: str | None = None
+    """The ``xml:base`` in force for its body's links (else the story's own URL)."""
 
 
 def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
     """The one place entries are cleaned, so every reader's items look alike."""
-    url = _http_url(raw.link, feed_url)
-    base = url or feed_url
+    url = _http_url(raw.link, raw.base or feed_url)
+    base = raw.base or url or feed_url
     content, description = raw.content or "", raw.description or ""
     # The body is the content, else the description; the summary the other way round.
     body, body_is_html = (
@@ -129,7 +125,10 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
     elif body_is_html:
         # Kept as the feed sent it (cut to what conversion reads): cleaning it now would
         # be done again when it is shown, and most stories never are.
-        body_html = body[:MAX_HTML_CHARS] if url else with_base(body, feed_url)
+        if raw.body_base or not url:
+            body_html = with_base(body, raw.body_base or feed_url)
+        else:
+            body_html = body[:MAX_HTML_CHARS]
         content_text = search_text(body)
     else:
         content_text = text_to_markdown(clean_block(body))  # shown as written
@@ -145,10 +144,7 @@ def _build_item(raw: _Raw, feed_url: str) -> ParsedItem:
             summary = html_to_text(body, SUMMARY_CHARS)  # words start late in this one
     else:
         summary = clean_text(body, SUMMARY_CHARS)
-    if raw.title_is_html:
-        title = _title_text(raw.title)
-    else:
-        title = clean_text(_str(raw.title), TITLE_CHARS)
+    title = _title_text(raw.title, TITLE_CHARS, raw.title_kind)
     if not title:
         title = clean_text(summary, 80) or "(untitled)"
     count = raw.comments_count

@@ -52,7 +52,7 @@ def _read_json_feed(data: bytes, url: str) -> ParsedFeed:
             guid=item.get("id"),
             link=_str(item.get("url")) or item.get("external_url"),
             title=item.get("title"),
-            title_is_html=False,
+            title_kind="text",  # JSON Feed: "title (optional, string) is plain text"
             author=_json_author(item) or feed_author,
             published=parse_date(item.get("date_published")),
             updated=parse_date(item.get("date_modified")),

@@ -12,14 +12,19 @@ from html.entities import html5 as _HTML5_ENTITIES
 
 from lxml import etree
 
+from tui_reader.core.parse_encoding import C1_AS_CP1252, is_wide, to_utf8
 from tui_reader.core.sanitize import clean_text
 
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"rdf:rdf", b"rdf", b"channel"})
 _HTML_ROOTS = frozenset({b"html", b"head", b"body", b"div", b"p", b"title", b"meta", b"script"})
-_NAMED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
-"""HTML's named entities, not XML's own five (escaped HTML is full of those)."""
-_XML_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})""")
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+_NOT_XML_REFERENCE = rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)"
+_SUSPECT_AMPERSAND = re.compile(_NOT_XML_REFERENCE)
+"""An ``&`` that starts none of XML's own references (escaped HTML is full of those)."""
+_FIXABLE_AMPERSAND = re.compile(_NOT_XML_REFERENCE + rb"(?:([A-Za-z][A-Za-z0-9]{1,31});)?")
+_C1_REFERENCE = re.compile(rb"&#(?:0*(12[89]|1[34][0-9]|15[0-9])|[xX]0*([89][0-9A-Fa-f]));")
+"""``&#146;``: a reference to a C1 control, meaning the Windows-1252 character."""
+_RAW_C1 = re.compile(b"\xc2[\x80-\x9f]")
+"""A C1 control written as such (a Windows-1252 byte read as Latin-1 on its way here)."""
 
 
 class FeedParseError(Exception):
@@ -72,37 +77,67 @@ def looks_like_html(data: bytes, content_type: str | None) -> bool:
 
 
 def _prepare_xml(data: bytes, content_type: str | None) -> bytes:
-    """Fix what trips XML parsers but not browsers: a wrong charset and HTML entities."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data  # UTF-16 with a BOM: the parsers cope, and our byte tweaks would not
-    data = data.removeprefix(b"\xef\xbb\xbf").lstrip()
-    declared = _XML_ENCODING.match(data)
-    label = declared.group(1).decode("ascii").lower() if declared else "utf-8"
-    if label.replace("_", "-") in ("utf-8", "utf8"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            # Undeclared legacy encoding: trust the HTTP charset, else guess cp1252 as
-            # browsers do, and hand the parsers UTF-8.
-            match = _CHARSET.search(content_type or "")
-            charset = match.group(1) if match else "windows-1252"
-            try:
-                text = data.decode(charset, "replace")
-            except LookupError:
-                text = data.decode("windows-1252", "replace")
-            data = text.encode("utf-8")
-    if b"&" in data and _NAMED_ENTITY.search(data):
-        data = _NAMED_ENTITY.sub(_entity_to_reference, data)
-    return data
+    """Fix what trips XML parsers but not browsers: labels that browsers read otherwise
+    (:mod:`parse_encoding`), HTML's entities, bare ampersands, and C1 controls where
+    Windows-1252 characters were meant."""
+    data = to_utf8(data, content_type)
+    if is_wide(data):
+        return data
+    if b"\xc2" in data and _RAW_C1.search(data):
+        data = _RAW_C1.sub(_raw_c1, data)
+    if b"&" not in data:
+        return data
+    bad_ampersand, c1 = _SUSPECT_AMPERSAND.search(data), _C1_REFERENCE.search(data)
+    if not (bad_ampersand or c1):
+        return data
+    pieces: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        start = data.find(b"<![CDATA[", pos)
+        if start < 0:
+            start = len(data)
+        piece = data[pos:start]
+        if bad_ampersand:
+            piece = _FIXABLE_AMPERSAND.sub(_reference, piece)
+        pieces.append(_C1_REFERENCE.sub(_c1_reference, piece) if c1 else piece)
+        end = data.find(b"]]>", start)
+        end = len(data) if end < 0 else end + 3
+        pieces.append(data[start:end])  # an & in CDATA is already just a character
+        pos = end
+    return b"".join(pieces)
 
 
-def _entity_to_reference(match: re.Match[bytes]) -> bytes:
-    """HTML's named entities are undefined in XML and make fastfeedparser drop text."""
+def _reference(match: re.Match[bytes]) -> bytes:
+    """An ``&`` that XML would not read as the author meant it, made into one it will.
+
+    HTML's named entities are undefined in XML and make fastfeedparser drop the text
+    around them: they become numeric references. A bare ``&`` (``?a=1&b=2`` in a link:
+    ill-formed, but common) makes libxml2 drop ``&b``: it becomes ``&amp;``.
+    """
     name = match.group(1)
+    if name is None:
+        return b"&amp;"
     chars = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
     if chars is None:
         return b"&amp;" + name + b";"  # unknown: show it as written
     return b"".join(b"&#%d;" % ord(ch) for ch in chars)
+
+
+def _c1_char(code: int) -> bytes:
+    """The Windows-1252 character for C1 control *code*, as a numeric reference; a code
+    cp1252 leaves undefined stays a reference to itself (it is cleaned away later)."""
+    char = C1_AS_CP1252.get(code)
+    return b"&#%d;" % (ord(char) if char else code)
+
+
+def _c1_reference(match: re.Match[bytes]) -> bytes:
+    decimal, hexadecimal = match.group(1), match.group(2)
+    return _c1_char(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+def _raw_c1(match: re.Match[bytes]) -> bytes:
+    char = C1_AS_CP1252.get(match.group()[1])
+    return char.encode("utf-8") if char else match.group()
 
 
 def _hardened_parser(*, recover: bool) -> etree.XMLParser:

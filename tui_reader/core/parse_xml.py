@@ -1,7 +1,8 @@
 """RSS and Atom: fastfeedparser first, feedparser for what it rejects or reads as empty.
 
-fastfeedparser drops slash:comments and thr:total, so :func:`_counts_for` reads those in
-a second, cheap lxml pass. feedparser is imported only when it is needed (0.1 s).
+What fastfeedparser drops or reads wrong (comment counts, Atom text constructs, xml:base,
+titles) is read again from lxml's tree by :mod:`parse_tree`, only when a document needs
+it. feedparser is imported only when it is needed (0.1 s).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import fastfeedparser
-from lxml import etree
 
 from tui_reader.core.models import ParsedFeed
 from tui_reader.core.parse_dates import _ffp_date, _struct_epoch, _undated_items
@@ -24,70 +24,19 @@ from tui_reader.core.parse_item import (
     _str,
     _title_text,
 )
-from tui_reader.core.parse_sniff import _hardened_parser, _local
+from tui_reader.core.parse_text import TextKind
+from tui_reader.core.parse_tree import EntryTree, match_entries, needs_tree, read_tree
 from tui_reader.core.sanitize import clean_optional
 
-_SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
-_THREAD_NS = "http://purl.org/syndication/thread/1.0"
-_RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _HTML_TYPES = ("html", "text/html", "xhtml", "application/xhtml+xml")
 
 
-def _comment_counts(data: bytes) -> list[tuple[set[str], int | None]]:
-    """Per item, in order: its identifying strings and its slash:comments / thr:total.
-
-    fastfeedparser drops these extensions, so a second, cheap pass reads them, only when
-    the document mentions their namespaces.
-    """
-    if _SLASH_NS.encode() not in data and _THREAD_NS.encode() not in data:
-        return []
-    try:
-        root = etree.fromstring(data, _hardened_parser(recover=True))
-    except (etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
-    result: list[tuple[set[str], int | None]] = []
-    for el in root.iter("{*}item", "{*}entry"):
-        keys: set[str] = set()
-        count: int | None = None
-        about = el.get(_RDF_ABOUT)
-        if about:
-            keys.add(about.strip())
-        for child in el:
-            name = _local(child.tag)
-            ns = child.tag[1:].split("}", 1)[0] if str(child.tag).startswith("{") else ""
-            if name in ("guid", "id", "link"):
-                text = (child.text or child.get("href") or "").strip()
-                if text:
-                    keys.add(text)
-            if name == "comments" and ns == _SLASH_NS and count is None:
-                count = _count(child.text)
-            elif name == "total" and ns == _THREAD_NS:
-                count = _count(child.text)
-            elif name == "link" and child.get("rel") == "replies" and count is None:
-                count = _count(child.get(f"{{{_THREAD_NS}}}count"))
-        result.append((keys, count))
-    return result
-
-
-def _counts_for(entries: list[Any], data: bytes) -> list[int | None]:
-    """Each entry's comment count, matched by position or, failing that, by id or link."""
-    scanned = _comment_counts(data)
-    if not scanned:
-        return [None] * len(entries)
-    if len(scanned) == len(entries):
-        return [count for _keys, count in scanned]
-    by_key = {key: count for keys, count in scanned for key in keys}
-    result: list[int | None] = []
-    for entry in entries:
-        found = None
-        for key in (_str(entry.get("id")), _str(entry.get("link"))):
-            if key and key.strip() in by_key:
-                found = by_key[key.strip()]
-                break
-        result.append(found)
-    return result
+def _kind(detail: object, default: TextKind, plain: TextKind = "text") -> TextKind:
+    """A parser's ``*_detail`` type as the way to read the text (*plain* for text/plain)."""
+    kind = str(detail.get("type") or "") if isinstance(detail, Mapping) else ""
+    if not kind:
+        return default
+    return "html" if kind.lower() in _HTML_TYPES else plain
 
 
 def _links(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -136,6 +85,43 @@ def _tags(entry: Mapping[str, Any]) -> list[object]:
     return [t.get("term") or t.get("label") for t in tags if isinstance(t, Mapping)]
 
 
+def _raw_fastfeedparser(entry: Mapping[str, Any], tree: EntryTree | None, *, atom: bool,
+                       constructs: bool) -> _Raw:
+    """One fastfeedparser entry, corrected by the tree's reading of it where there is one."""
+    content, content_html = _content(entry)
+    description, description_html = _str(entry.get("description")) or "", True
+    title: object = entry.get("title")
+    title_kind: TextKind = "text" if atom and tree is None else "guess"
+    base = body_base = None
+    count = None
+    if tree is not None:
+        count, base, body_base = tree.comments, tree.base, tree.body_base
+        if tree.title is not None:
+            title, title_kind = tree.title.value, tree.title.kind
+        if constructs:  # Atom: the tree's text constructs replace fastfeedparser's
+            summary, body = tree.summary, tree.content
+            description = summary.value if summary else ""
+            description_html = summary.is_html if summary else True
+            content = body.value if body else ""
+            content_html = body.is_html if body else True
+    return _Raw(
+        guid=entry.get("id"),
+        link=_alternate_link(entry),
+        title=title,
+        title_kind=title_kind,
+        author=entry.get("author"),
+        content=content,
+        content_is_html=content_html,
+        description=description,
+        description_is_html=description_html,
+        tags=_tags(entry),
+        comments_url=_replies_link(entry),
+        comments_count=count,
+        base=base,
+        body_base=body_base,
+    )
+
+
 def _read_fastfeedparser(data: bytes, url: str, *, atom: bool = False) -> ParsedFeed | None:
     """RSS or Atom through fastfeedparser; None when it rejects the document or finds nothing."""
     try:
@@ -146,7 +132,7 @@ def _read_fastfeedparser(data: bytes, url: str, *, atom: bool = False) -> Parsed
     entries = [e for e in doc.get("entries") or [] if isinstance(e, Mapping)]
     if not entries and not _str(info.get("title")) and not _str(info.get("link")):
         return None
-    counts = _counts_for(entries, data)
+    tree = read_tree(data, url, atom=atom) if needs_tree(data, entries, atom=atom) else None
     # An Atom feed's author is every entry's author unless the entry names its own;
     # RSS's managingEditor is an address, not a byline.
     feed_author = info.get("author") if atom else None
@@ -155,26 +141,21 @@ def _read_fastfeedparser(data: bytes, url: str, *, atom: bool = False) -> Parsed
     if undated is None:
         undated = [True] * len(entries)
     items = []
-    for entry, count, guessable in zip(entries[:MAX_ITEMS], counts, undated, strict=False):
-        content, content_html = _content(entry)
-        raw = _Raw(
-            guid=entry.get("id"),
-            link=_alternate_link(entry),
-            title=entry.get("title"),
-            author=entry.get("author") or feed_author,
-            published=_ffp_date(entry, "published", guessable),
-            updated=_ffp_date(entry, "updated", guessable),
-            content=content,
-            content_is_html=content_html,
-            description=_str(entry.get("description")) or "",
-            tags=_tags(entry),
-            comments_url=_replies_link(entry),
-            comments_count=count,
-        )
+    for entry, found, guessable in zip(
+        entries[:MAX_ITEMS], match_entries(entries, tree), undated, strict=False
+    ):
+        raw = _raw_fastfeedparser(entry, found, atom=atom,
+                                  constructs=tree is not None and tree.text_constructs)
+        raw.author = raw.author or feed_author
+        raw.published = _ffp_date(entry, "published", guessable)
+        raw.updated = _ffp_date(entry, "updated", guessable)
         items.append(_build_item(raw, url))
+    title, kind = info.get("title"), _kind(info.get("title_detail"), "guess")
+    if tree is not None and tree.title is not None:
+        title, kind = tree.title.value, tree.title.kind
     return ParsedFeed(
-        title=clean_optional(_title_text(info.get("title"), 200)),
-        site_url=_http_url(info.get("link"), url),
+        title=clean_optional(_title_text(title, 200, kind if atom else "guess")),
+        site_url=_http_url(info.get("link"), tree.base if tree and tree.base else url),
         items=items,
     )
 
@@ -190,6 +171,9 @@ def _read_feedparser(data: bytes, url: str) -> ParsedFeed | None:
         return None
     info = doc.get("feed") or {}
     entries = list(doc.get("entries") or [])[:MAX_ITEMS]
+    # feedparser calls an RSS title text/plain when it guessed so; ours is the guess that
+    # counts. Atom's text/plain is the feed's word.
+    plain: TextKind = "text" if str(doc.get("version") or "").startswith("atom") else "guess"
     if not entries and not _str(info.get("title")) and not _str(info.get("link")):
         return None
     items = []
@@ -200,13 +184,14 @@ def _read_feedparser(data: bytes, url: str) -> ParsedFeed | None:
             guid=entry.get("id"),
             link=_alternate_link(entry),
             title=entry.get("title"),
+            title_kind=_kind(entry.get("title_detail"), "guess", plain),
             author=entry.get("author"),
             published=_struct_epoch(entry.get("published_parsed")),
             updated=_struct_epoch(entry.get("updated_parsed")),
             content=content,
             content_is_html=content_html,
             description=_str(entry.get("summary")) or "",
-            description_is_html="html" in str(detail.get("type") or "html"),
+            description_is_html=_kind(detail, "html") == "html",
             tags=_tags(entry),
             comments_url=_replies_link(entry),
             comments_count=_count(entry.get("slash_comments"))
@@ -215,7 +200,8 @@ def _read_feedparser(data: bytes, url: str) -> ParsedFeed | None:
         )
         items.append(_build_item(raw, url))
     return ParsedFeed(
-        title=clean_optional(_title_text(info.get("title"), 200)),
+        title=clean_optional(_title_text(info.get("title"), 200,
+                                         _kind(info.get("title_detail"), "guess", plain))),
         site_url=_http_url(info.get("link"), url),
         items=items,
     )
