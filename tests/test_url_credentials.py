@@ -247,7 +247,10 @@ def test_cli_add_with_credentials_fetches_and_never_shows_the_password(
     (feed,) = json.loads(cli("feeds", "--json"))
     assert feed["url"] == bare and feed["articles"] == 1 and feed["last_status"] == "ok"
     assert bare in cli("feeds")
-    assert f'xmlUrl="{bare}"' in cli("export")
+    exported = run(home, "export")
+    assert f'xmlUrl="{bare}"' in exported.stdout  # and it says the password stayed home
+    assert exported.stderr.startswith("The password of 1 feed was left out")
+    shown.append(exported.stdout + exported.stderr)
     cli("unread", "--json")
     assert json.loads(cli("headlines", "--feed", with_creds(bare), "--json"))[0]["title"] == \
         "Members only"

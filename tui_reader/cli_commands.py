@@ -283,6 +283,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if private := sum(1 for s in subs if s.credentials):
+        # Left out on purpose, but said: an import elsewhere would meet 401s unexplained.
+        which = ("The password of 1 feed was" if private == 1
+                 else f"The passwords of {private} feeds were")
+        print(f"{which} left out (an export never carries one); give it again where you "
+              "import", file=sys.stderr)
     return 0
 
 
