@@ -528,3 +528,15 @@ def test_headlines_says_when_it_stopped_at_the_limit_and_keys_are_never_cut(
     keys = run(home, "keys").stdout
     assert "greater_than_sign" in keys and "wider_list" in keys and "…" not in keys.split(
         "\n")[0]
+
+
+def test_an_unknown_tag_is_an_error_as_an_unknown_feed_is(tmp_path: Path) -> None:
+    from tui_reader.core.demo import build_demo_home
+
+    home = tmp_path / "home"
+    build_demo_home(home)
+    assert "Tech Feed" in run(home, "headlines", "--tag", "tech").stdout
+    typo = run(home, "headlines", "--tag", "tecj", ok=False)
+    assert typo.returncode == 1
+    assert typo.stderr.startswith("tui-reader: no feed has the tag tecj (tags: ")
+    assert "tech" in typo.stderr

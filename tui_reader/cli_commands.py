@@ -152,6 +152,10 @@ def cmd_headlines(args: argparse.Namespace) -> int:
                 shown = display_url(args.feed)
                 raise UserError(f"not subscribed to {shown} (see `tui-reader feeds`)")
             feed_id = feed.id
+        if args.tag and args.tag not in (tags := session.store.tags()):
+            # As an unknown --feed is: "No headlines match." hid a typo in the tag.
+            known = ", ".join(tags) if tags else "none yet"
+            raise UserError(f"no feed has the tag {clean_text(args.tag, 40)} (tags: {known})")
         filt = HeadlineFilter(
             feed_id=feed_id, tag=args.tag, unread_only=args.unread,
             bookmarked=args.bookmarked, query=args.search,
