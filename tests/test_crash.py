@@ -201,3 +201,60 @@ def test_kill_9_at_random_points_loses_nothing_that_was_saved(
     with open_store(paths.database) as store:
         assert all(store.article(i).bookmarked for i in bookmarked)  # type: ignore[union-attr]
         assert len(bookmarked) >= ROUNDS
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("how", ["q", "kill -9"])
+def test_the_app_stopped_during_a_refresh_loses_nothing(
+    served: tuple[FeedServer, list[int]], tmp_path: Path, how: str
+) -> None:
+    """The app quits (q) or is killed while its start-up refresh is writing: it ends at
+    once, the cache is sound, and bookmarks and read flags made before are all there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench_bytes import Terminal
+
+    server, round_no = served
+    home = tmp_path / "home"
+    paths = Paths.under(home).ensure()
+    save_subscriptions(paths.feeds_file,
+                       [Subscription(server.url(f"/feed/{n}.xml")) for n in range(FEEDS)])
+    assert cli(home, "refresh").returncode == 0
+    with open_store(paths.database) as store:
+        from tui_reader.core.models import HeadlineFilter
+
+        ids = [h.id for h in store.headlines(HeadlineFilter(), limit=100)]
+        store.set_bookmark(ids[0])
+        store.set_read(ids[1:20])
+    round_no[0] = 1  # every feed has a new story: the app's refresh writes
+    import sqlite3
+
+    with sqlite3.connect(paths.database) as raw:  # and every feed is due again
+        raw.execute("UPDATE feeds SET next_due=0")
+    env = dict(cli_env(), TERM="xterm-256color")
+    term = Terminal([sys.executable, "-m", "tui_reader", "--home", str(home)], 100, 30, env)
+    try:
+        seen = bytearray()
+        deadline = time.monotonic() + 30
+        while b"Refreshing" not in seen and time.monotonic() < deadline:
+            seen += term.drain(quiet=0.1, at_least=0.1, limit=1)
+        assert b"Refreshing" in seen  # stopped mid-refresh, not after it
+        if how == "q":
+            term.send("q")
+            ended = time.monotonic() + 10
+            while time.monotonic() < ended:
+                if os.waitpid(term.pid, os.WNOHANG) != (0, 0):
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("q during a refresh did not end the app within 10 s")
+        else:
+            os.kill(term.pid, signal.SIGKILL)
+            os.waitpid(term.pid, 0)
+    finally:
+        term.close()
+    assert integrity(paths.database) == "ok"
+    with open_store(paths.database) as store:
+        assert store.article(ids[0]).bookmarked  # type: ignore[union-attr]
+        assert all(store.article(i).read for i in ids[1:20])  # type: ignore[union-attr]
+    after = cli(home, "refresh", "--all")
+    assert after.returncode == 0, after.stderr
