@@ -34,6 +34,8 @@ def test_the_link_is_one_argument_and_never_reaches_a_shell() -> None:
     assert browser_argv("w3m %u", "javascript:alert(1)") is None
     assert browser_argv("w3m %u", "file:///etc/passwd") is None
     assert browser_argv("", url) is None
+    odd = "https://ex.org/q?fmt=%s&x=%u"  # a %s or %u in the link is the link's own
+    assert browser_argv("w3m %u", odd) == ["w3m", odd]
 
 
 def test_the_setting_is_checked(tmp_path: Path) -> None:

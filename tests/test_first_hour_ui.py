@@ -169,3 +169,20 @@ async def test_the_demo_keeps_saying_it_is_the_demo_after_the_feeds_screen(
             assert app.main.status.refresh_text == DEMO_STATUS
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("bookmarks_view", [False, True])
+def test_a_row_never_runs_past_the_list_at_any_width(bookmarks_view: bool) -> None:
+    """The meta line was built before line two gave up the title: in the bookmarks view
+    the star and "summary only" were cut off at the widths of an 80-column list."""
+    from rich.cells import cell_len
+
+    for snapshot in (None, "pending", "ok"):
+        for bookmarked in (False, True):
+            row = replace(headline(LONG * 2, bookmarked=bookmarked), snapshot=snapshot)
+            for width in range(4, 70):
+                text = layout(row, width, NOW, bookmarks_view)
+                line_two = (2 + cell_len(text.rest) + (1 if text.rest else 0)
+                            + cell_len(text.meta) + cell_len(text.star))
+                assert 2 + cell_len(text.first) <= width and line_two <= width, (
+                    width, text)

@@ -73,10 +73,13 @@ class TuiReaderApp(App[None]):
         bytes a move) in an app driven by keys. Button-event tracking (1002) still reports
         motion while a button is held, so scrollbars can be dragged.
         """
+        self._write_mouse("\x1b[?1003l\x1b[?1002h")
+
+    def _write_mouse(self, codes: str) -> None:
         driver = self._driver
         if driver is None or self.is_headless or not getattr(driver, "_mouse", True):
             return
-        driver.write("\x1b[?1003l\x1b[?1002h")
+        driver.write(codes)
         driver.flush()
 
     @property
@@ -96,6 +99,9 @@ class TuiReaderApp(App[None]):
         settings = self.session.settings
         self._click_only_mouse()
         self.app_resume_signal.subscribe(self, lambda _app: self._click_only_mouse())
+        # Textual turns off the modes it turned on; 1002 is ours to turn off, or a
+        # terminal that keeps modes apart would report drags to the shell or the browser.
+        self.app_suspend_signal.subscribe(self, lambda _app: self._write_mouse("\x1b[?1002l"))
         if settings.theme in self.available_themes:
             self.theme = settings.theme
         else:
@@ -140,6 +146,7 @@ class TuiReaderApp(App[None]):
         self.background.remember_setting("theme", theme)
 
     def on_unmount(self) -> None:
+        self._write_mouse("\x1b[?1002l")
         self.background.close()
 
     @on(Worker.StateChanged)

@@ -9,6 +9,7 @@ we say so instead and point at copying the link.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import webbrowser
 
@@ -53,7 +54,7 @@ def browser_argv(template: str, url: str) -> list[str] | None:
         return None
     if not any("%u" in w or "%s" in w for w in words):
         return [*words, link]
-    return [w.replace("%u", link).replace("%s", link) for w in words]
+    return [re.sub(r"%[us]", lambda _m: link, w) for w in words]  # never inside the link
 
 
 def console_browser() -> str | None:

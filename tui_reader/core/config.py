@@ -7,6 +7,7 @@ Only the theme is ever written back, and only its line is changed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -165,12 +166,21 @@ def _check_keys(path: Path, value: object) -> dict[str, str]:
     return keys
 
 
+_SAVING = threading.Lock()
+"""One read-change-write of config.toml at a time (> pressed quickly, a theme picked)."""
+
+
 def save_setting(path: Path, key: str, value: int | str) -> None:
     """Remember a setting changed in the app (the theme, the list's width) by changing only
     its value, or adding one ``key = …`` line after the last top-level setting (before the
     first table, or at the end), so the user's comments, blank lines, key order and file
     mode stay as they were. A config that does not load is never written: its ConfigError
     is raised instead."""
+    with _SAVING:
+        _save_setting(path, key, value)
+
+
+def _save_setting(path: Path, key: str, value: int | str) -> None:
     text = read_toml_text(path) or ""
     _settings(path, parse_toml(path, text))
     rendered = toml_string(value) if isinstance(value, str) else str(int(value))

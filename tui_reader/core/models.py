@@ -224,7 +224,8 @@ class RelatedStory:
     headline: Headline
     why: Related
     topic: str = ""
-    """The shared category or word, as the open story writes it; "" for the same feed."""
+    """The shared category as the open story writes it, or the shared title word (lower
+    case); "" for the same feed."""
 
 
 @dataclass(frozen=True, slots=True)

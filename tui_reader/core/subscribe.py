@@ -133,6 +133,8 @@ async def find_feed(client: PoliteClient, url: str) -> FoundFeed:
         try:
             return await find_feed(client, f"https://{url}")
         except SubscribeError as secure:
+            if credentials_of(f"https://{url}"):
+                raise  # a password never goes out over plain http unless asked for
             try:
                 return await find_feed(client, f"http://{url}")
             except SubscribeError:

@@ -46,9 +46,9 @@ from .story_editor import StoryEditor
 from .story_panes import StoryPanes
 
 NARROW_WIDTH = 100
+"""Below this many columns the timeline hides until ``t`` asks for it."""
 LIST_STEP = 5
 """Percent of the width one press of < or > moves the list's edge."""
-"""Below this many columns the timeline hides until ``t`` asks for it."""
 
 
 class MainScreen(Screen[None]):

@@ -20,6 +20,7 @@ from textual.notifications import SeverityLevel
 from ..core.models import Article, StoryFlags
 from ..guard import CACHE_ERRORS
 from ..widgets import ArticleView, HeadlineList, Timeline
+from ..widgets.article_view import ONE_FRAME_CHARS
 from .story_editor import StoryEditor
 
 NO_STORY = "No story open"
@@ -119,9 +120,14 @@ class StoryPanes:
             return
         # The story and what to read next in one frame: each frame repaints both panes,
         # and over SSH that is the cost of a keypress (five frames were 36 KB for one j).
-        with screen.app.batch_update():
-            await screen.article_view.show(article)
+        # Not for a huge story, whose layout the rest of the screen must not wait for.
+        if len(article.body_md) > ONE_FRAME_CHARS:
             screen.timeline.fill(article_id, related)
+            await screen.article_view.show(article)
+        else:
+            with screen.app.batch_update():
+                await screen.article_view.show(article)
+                screen.timeline.fill(article_id, related)
         screen.headlines.previews.done(article_id)
 
     async def load(self, article_id: int) -> Article | None:

@@ -95,6 +95,8 @@ class HeadlineList(ScrollView, can_focus=True):
         self.empty_text = "No stories yet"
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self.painter = RowPainter(self)
+        self._ticked = clock()
+        """The time rows are drawn for: moved on by the minute's tick and full redraws."""
         self._generation = 0
         self._error_shown = False
         self.pager = self._new_pager(filt or HeadlineFilter())
@@ -142,6 +144,7 @@ class HeadlineList(ScrollView, can_focus=True):
             return HeadlinePager(self.store, filt, page_size=self._page_size, total=0)
 
     def _invalidate(self) -> None:
+        self._ticked = self._now()  # everything is drawn again: for the time it is now
         self._generation += 1
         self._lines.clear()
         self.refresh()
@@ -153,7 +156,6 @@ class HeadlineList(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self._resize_virtual()
         self._cursor_moved()
-        self._ticked = self._now()
         self.set_interval(60, self._tick)  # "12m" becomes "13m"
 
     def _tick(self) -> None:
@@ -407,6 +409,8 @@ class HeadlineList(ScrollView, can_focus=True):
         if headline is None:
             return Strip.blank(width, paint.style("", False))
         draw = paint.title if part == 0 else paint.meta
-        segments = draw(headline, width, is_cursor, now=self._now(),
+        # The minute's clock, not the moment's: both lines of a row are drawn for one time
+        # (the first depends on it when line two runs out of room).
+        segments = draw(headline, width, is_cursor, now=self._ticked,
                         bookmarks_view=self.filter.bookmarked)
         return Strip(segments).adjust_cell_length(width, base)

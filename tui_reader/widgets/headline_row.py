@@ -127,28 +127,35 @@ MIN_FEED = 4
 def layout(headline: Headline, width: int, now: float, bookmarks_view: bool) -> RowText:
     """A title gets two lines before it is cut: the first, then as much of the rest as fits
     before the feed and time. The feed's name gives way first (to a third of the row, then
-    down to a few cells for the title), the time never does."""
+    down to a few cells for the title), the time never does; line two never runs past
+    the row."""
     room = max(width - 2, 0)
     title = clean_text(headline.title) or "(untitled)"
     age = relative_time(headline.timestamp, now)
     star = " ★ " if headline.bookmarked else ""
     if star and bookmarks_view:  # the bookmarks view: is the offline copy there?
         star = f" {offline_word(headline.snapshot)} ★ "
+    if cell_len(star) > room:
+        star = " ★ " if cell_len(" ★ ") <= room else ""
     feed = clean_text(headline.feed_title) or "?"
     meta_room = room - cell_len(star)
-    feed_room = meta_room - cell_len(age) - 3  # " · "
+    full_feed_room = meta_room - cell_len(age) - 3  # " · "
+
+    def meta_for(feed_room: int) -> str:
+        feed_room = min(feed_room, full_feed_room)
+        if feed_room >= MIN_FEED:
+            return f"{fit(feed, feed_room)} · {age}"
+        return fit(age, meta_room)
+
     first, rest = split_line(title, room)
     if rest:
-        feed_room = min(feed_room, max(10, room // 3))
-        short_by = MIN_REST - (meta_room - min(feed_room, cell_len(feed)) - 3
-                               - cell_len(age) - 2)
+        feed_room = min(full_feed_room, max(10, room // 3), cell_len(feed))
+        short_by = MIN_REST - (meta_room - feed_room - 3 - cell_len(age) - 2)
         if short_by > 0:  # the rest of the title needs the room more than the feed's name
-            feed_room = max(MIN_FEED, min(feed_room, cell_len(feed)) - short_by)
-    meta = f"{fit(feed, feed_room)} · {age}" if feed_room >= MIN_FEED else fit(age, meta_room)
-    if rest:
+            feed_room = max(MIN_FEED, feed_room - short_by)
+        meta = meta_for(feed_room)
         rest_room = meta_room - cell_len(meta) - 2
         if rest_room >= MIN_REST:
-            rest = fit(rest, rest_room)
-        else:
-            first, rest = fit(title, room), ""
-    return RowText(first, rest, meta, star)
+            return RowText(first, fit(rest, rest_room), meta, star)
+    # One line of title: it is cut there, and the feed's name has line two to itself.
+    return RowText(fit(title, room), "", meta_for(full_feed_room), star)

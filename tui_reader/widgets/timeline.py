@@ -168,6 +168,10 @@ class Timeline(VerticalScroll, can_focus=True):
         self.article_id: int | None = None
         self.headlines: list[Headline] = []
         """The entries' stories, in order (what j/k and enter move over)."""
+        self.found: list[RelatedStory] = []
+        """What the entries show, with their reasons."""
+        self._fills = 0
+        """Counts :meth:`fill` calls, so a slow read loses to a later fill."""
         self.cursor = 0
         self._lock = asyncio.Lock()
 
@@ -182,9 +186,14 @@ class Timeline(VerticalScroll, can_focus=True):
         return [e for e in self.query(TimelineEntry) if e.headline is not None]
 
     async def show_for(self, article_id: int | None) -> None:
-        """Read the related stories of *article_id* again and redraw (one call at a time)."""
+        """Read the related stories of *article_id* again and redraw (one call at a time);
+        a list read while another story was filled in meanwhile is dropped (a reload of
+        the old story's list must not cover the new story's)."""
         async with self._lock:
-            self.fill(article_id, await self.related(article_id))
+            filled = self._fills
+            found = await self.related(article_id)
+            if self._fills == filled:
+                self.fill(article_id, found)
 
     async def related(self, article_id: int | None) -> list[RelatedStory]:
         """The stories to offer next to *article_id*, read in a thread; a cache error is
@@ -201,19 +210,19 @@ class Timeline(VerticalScroll, can_focus=True):
     def fill(self, article_id: int | None, found: list[RelatedStory]) -> None:
         """Show *found* for *article_id* at once (the caller may draw it in the same frame
         as the story: one frame is fewer bytes over SSH than two)."""
+        self._fills += 1
         another = article_id != self.article_id
         if another:
             self.cursor = 0
         self.article_id = article_id
+        if article_id is not None and found == self.found:
+            # The same entries, reasons and flags: nothing to draw, but the cursor may have
+            # gone back to the top (another story).
+            self._paint_cursor()
+            self._scroll_to_cursor(home=another)
+            return
+        self.found = found
         headlines = [s.headline for s in found]
-        if article_id is not None and [h.id for h in headlines] == [
-            h.id for h in self.headlines
-        ]:
-            if [h.read for h in headlines] == [h.read for h in self.headlines]:
-                # Same entries, but the cursor may have gone back to the top (another story).
-                self._paint_cursor()
-                self._scroll_to_cursor(home=another)
-                return
         self.headlines = headlines
         self._say_unread()
         self.cursor = min(self.cursor, max(0, len(found) - 1))
@@ -277,6 +286,8 @@ class Timeline(VerticalScroll, can_focus=True):
             if headline.id == message.article_id:
                 changed = message.flags.applied(headline)
                 self.headlines[n] = changed
+                self.found = [RelatedStory(changed, r.why, r.topic)
+                              if r.headline.id == changed.id else r for r in self.found]
                 for entry in self.entries:
                     if entry.headline is not None and entry.headline.id == changed.id:
                         entry.restate(changed)

@@ -99,8 +99,8 @@ class RelatedPart(StoreBase):
 
         Ranking every match with bm25 took 160 ms on 50,000 stories; instead each word's
         frequency is counted up to COMMON (cheap, and a word that common says nothing),
-        the newest titles with each word are taken, and those that share the rarest
-        words win.
+        the most recently stored titles with each word are taken, and those that share
+        the rarest words win.
         """
         words = title_words(title) if self.has_fts else []
         rarity: dict[str, float] = {}
