@@ -42,14 +42,16 @@ class LinkActions:
             return
         from .. import links
 
-        template = self.browser or links.console_browser()
-        if template:
-            self._run_in_terminal(template, url)
-            return
         hint = links.no_browser(self.keymap.hint(copy_action), what)
         notify = screen.notify
+        app = screen.app
 
         def run() -> None:
+            # In this thread: finding out what $BROWSER is may run xdg-settings.
+            template = self.browser or links.console_browser()
+            if template:  # the terminal is handed over on the event loop's thread
+                app.call_from_thread(self._run_in_terminal, template, url)
+                return
             message = links.open_in_browser(url)
             if message == links.NO_BROWSER:
                 message = hint
