@@ -40,12 +40,12 @@ def test_enter_on_a_previewed_story_and_pointer_motion_cost_next_to_nothing(
     """Enter on the story j previewed changes its unread dot and the count: it wrote
     22-27 KB (the pane's header lines, subtitles and the whole list were drawn again).
     Pointer motion was reported to the app (mode 1003) and redrew what it passed over."""
-    start = terminal.drain(quiet=1.5, limit=60, at_least=3.0)
+    start = terminal.drain(quiet=2.0, limit=60, at_least=4.0)
     assert b"Headlines" in start
     assert start.rfind(b"\x1b[?1003l") > start.rfind(b"\x1b[?1003h")  # no motion reports
     assert b"\x1b[?1002h" in start  # but a held button still drags a scrollbar
     terminal.send("j")
-    terminal.drain(quiet=1.0, at_least=2.0)
+    terminal.drain(quiet=2.0, at_least=3.0)
     terminal.send("\r")
     opened = terminal.drain(quiet=1.0, at_least=1.5)
     assert 0 < len(opened) <= 2048
@@ -97,7 +97,7 @@ def test_low_bandwidth_keeps_the_article_still_while_moving(tmp_path: Path) -> N
     env.pop("NO_COLOR", None)
     term = Terminal(app_argv(None, low_bandwidth=True), 120, 40, env)
     try:
-        term.drain(quiet=1.5, limit=60, at_least=3.0)
+        term.drain(quiet=2.0, limit=60, at_least=4.0)
         for _ in range(3):
             term.send("j")
             assert 0 < len(term.drain(quiet=1.0, at_least=1.5)) <= 2048
