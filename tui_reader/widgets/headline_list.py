@@ -182,7 +182,7 @@ class HeadlineList(ScrollView, can_focus=True):
         for key in list(self._lines.keys()):
             if key[0] not in fresh:
                 self._lines.discard(key)
-        self._redraw_rows(sorted(stale))
+        self._refresh_rows(sorted(stale))  # their lines are gone from the cache already
 
     def on_resize(self) -> None:
         self._resize_virtual()
