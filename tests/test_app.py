@@ -15,7 +15,7 @@ import pytest
 from feedserver import FeedServer
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.strip import Strip
 
 from tui_reader.app import TuiReaderApp
 from tui_reader.core.demo import build_demo_home
@@ -28,6 +28,7 @@ from tui_reader.core.store import StoreError
 from tui_reader.keymap import find
 from tui_reader.messages import RefreshFinished, RefreshProgressed
 from tui_reader.widgets import ArticleView, HeadlineList, Timeline
+from tui_reader.widgets.article_body import ArticleBody
 
 NOW = 1_800_000_000
 DEAD = "http://127.0.0.1:9"
@@ -160,7 +161,7 @@ async def test_j_k_enter_opens_the_story_and_marks_it_read(session: Session) -> 
         # The first story was only previewed on start: still unread.
         first = session.store.headlines(HeadlineFilter(), limit=1)[0]
         assert first.title == "Story 0" and not first.read
-        assert "Body of story 1." in view.query_one(Markdown).source
+        assert "Body of story 1." in view.query_one(ArticleBody).source
         assert "4 unread" in app.main.status.context_text
 
 
@@ -302,7 +303,7 @@ async def test_e_fetches_the_full_text_from_the_page(
         await pilot.pause()
         view = app.query_one(ArticleView)
         assert view.article is not None and view.article.snapshot == "ok"
-        assert "underwater turbines" in view.query_one(Markdown).source
+        assert "underwater turbines" in view.query_one(ArticleBody).source
         assert str(app.query_one("#article-status").render()) == "Full text"
         assert feed_server.hits("/story/1") == 1
 
@@ -513,9 +514,9 @@ async def test_links_in_the_body_open_only_when_they_are_web_links(
     async with app.run_test() as pilot:
         await pilot.press("enter")
         await pilot.pause()
-        markdown = app.query_one(Markdown)
-        markdown.post_message(Markdown.LinkClicked(markdown, "javascript:alert('[/]')"))
-        markdown.post_message(Markdown.LinkClicked(markdown, f"{DEAD}/more"))
+        markdown = app.query_one(ArticleBody)
+        markdown.post_message(ArticleBody.LinkClicked("javascript:alert('[/]')"))
+        markdown.post_message(ArticleBody.LinkClicked(f"{DEAD}/more"))
         await pilot.pause()
         assert opened == [f"{DEAD}/more"]
         # The refusal quotes the hostile link literally (not as markup) and nothing crashed.
@@ -523,6 +524,35 @@ async def test_links_in_the_body_open_only_when_they_are_web_links(
         refusal = [n for n in app._notifications if "alert('[/]')" in n.message]
         assert refusal and not refusal[0].markup  # hostile text is never markup
         assert app.is_running
+
+
+def link_cell(body: ArticleBody, href: str) -> tuple[int, int]:
+    """Where *href*'s text is in the body (x, y in the widget)."""
+    for y, line in enumerate(body._lines):
+        x = 0
+        for segment in line:
+            if segment.style is not None and segment.style.link == href:
+                return x, y
+            x += segment.cell_length
+    raise AssertionError(f"{href} is not a link in the body")
+
+
+async def test_clicking_a_link_in_the_body_opens_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(session, [item(1)])
+    opened: list[str] = []
+    monkeypatch.setattr("tui_reader.links.open_in_browser", lambda url: opened.append(url))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        body = app.query_one(ArticleBody)
+        await wait_until(pilot, lambda: body.line_count > 0)
+        await pilot.pause()
+        assert body.links() == [f"{DEAD}/more"]  # javascript: is left as words
+        x, y = link_cell(body, f"{DEAD}/more")
+        await pilot.click(ArticleBody, offset=(x + 1, y))
+        await wait_until(pilot, lambda: opened == [f"{DEAD}/more"])
 
 
 async def test_a_store_error_is_a_notification_not_a_crash(
@@ -698,7 +728,7 @@ async def test_keys_right_after_j_act_on_the_highlighted_story(
         assert session.store.headline(story_id(session, "Story 5")).read  # type: ignore[union-attr]
         assert not session.store.headline(story_id(session, "Story 4")).read  # type: ignore[union-attr]
         assert view.scroll_y == 0  # a story not seen yet starts at its top
-        assert "Body of story 5." in view.query_one(Markdown).source
+        assert "Body of story 5." in view.query_one(ArticleBody).source
 
         await pilot.press("k", "pagedown")
         await app.workers.wait_for_complete()
@@ -800,7 +830,7 @@ async def test_empty_views_clear_the_whole_article_pane_and_keys_say_so(
             assert hint in text
             assert article_lines(app) == []
             assert view.border_subtitle == ""
-            assert view.query_one(Markdown).source == ""
+            assert view.query_one(ArticleBody).source == ""
             before = len(app._notifications)
             for key in ("o", "y", "c", "C", "b", "e", "m"):
                 await pilot.press(key)
@@ -1099,21 +1129,21 @@ async def test_a_new_story_shows_header_and_body_together(
     app = make_app(session)
     async with app.run_test() as pilot:
         await pilot.pause()
-        markdown = app.query_one(Markdown)
-        real_update = markdown.update
+        markdown = app.query_one(ArticleBody)
+        real_draw = markdown.draw
         titles: list[str] = []
 
         def title() -> str:
             return str(app.query_one("#article-title").render())
 
-        async def watched(text: str) -> None:
+        async def watched(text: str, width: int) -> list[Strip]:
             titles.append(title())
-            await real_update(text)
+            return await real_draw(text, width)
 
-        markdown.update = watched  # type: ignore[method-assign]
+        markdown.draw = watched  # type: ignore[method-assign]
         await pilot.press("j", "m")  # m flushes the preview
         await pilot.pause()
-        assert titles == ["Story 0"]  # the old header stayed while the body was mounting
+        assert titles == ["Story 0"]  # the old header stayed while the body was drawn
         assert title() == "Story 1"
 
 
@@ -1175,7 +1205,7 @@ async def test_a_huge_body_is_cut_in_the_pane(session: Session) -> None:
         view = app.query_one(ArticleView)
         # The first story loads after the first frame: wait for its whole body.
         await wait_until(pilot, lambda: str(app.query_one("#article-cut").render()) != "")
-        source = view.query_one(Markdown).source
+        source = view.query_one(ArticleBody).source
         assert 150_000 < len(source) <= 200_000
         assert source.endswith(paragraph.strip())  # cut between paragraphs
         cut = str(app.query_one("#article-cut").render())

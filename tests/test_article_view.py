@@ -7,12 +7,13 @@ from datetime import datetime
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tui_reader.core.models import Article, StoryFlags
 from tui_reader.messages import StoryChanged
 from tui_reader.text import long_date
 from tui_reader.widgets import ArticleView
+from tui_reader.widgets.article_body import ArticleBody
 from tui_reader.widgets.article_view import (
     MAX_BODY_CHARS,
     cap_body,
@@ -154,7 +155,7 @@ async def test_show_fills_every_line_from_the_article() -> None:
         assert line(view, "article-comments") == "3 comments · c open · C copy"
         assert line(view, "article-cut") == ""
         assert view.border_subtitle == "o open · y copy link"
-        assert view.query_one(Markdown).source == "Body of story 1."
+        assert view.query_one(ArticleBody).source == "Body of story 1."
 
 
 async def test_hostile_title_and_body_render_literally_without_control_characters() -> None:
@@ -170,7 +171,7 @@ async def test_hostile_title_and_body_render_literally_without_control_character
         assert line(view, "article-title") == literal
         assert line(view, "article-tags") == "[b]topic[/b] · [1mtag"
         assert "[red]Mallory[/red]" in line(view, "article-meta")
-        source = view.query_one(Markdown).source
+        source = view.query_one(ArticleBody).source
         assert "\x1b" not in source and "\x07" not in source
         text = screen_text(app)
         assert "\x1b" not in text and "\x07" not in text
@@ -199,7 +200,7 @@ async def test_a_body_over_the_limit_is_cut_with_a_line_saying_how_much() -> Non
         assert len(body) > MAX_BODY_CHARS
         await view.show(article(content_md=body))
         await pilot.pause()
-        source = view.query_one(Markdown).source
+        source = view.query_one(ArticleBody).source
         assert MAX_BODY_CHARS // 2 < len(source) <= MAX_BODY_CHARS
         assert body.startswith(source) and body[len(source):].startswith("\n\n")
         rest = len(body.encode()) - len(source.encode())
@@ -213,16 +214,16 @@ async def test_show_empty_leaves_nothing_of_the_last_story() -> None:
         view = app.query_one(ArticleView)
         await view.show(article(comments_url="http://127.0.0.1:9/c", bookmarked=True))
         await pilot.pause()
-        await view.show_empty("Nothing here — esc shows all feeds")
+        view.show_empty("Nothing here — esc shows all feeds")
         await pilot.pause()
         assert view.article is None and view.has_class("-empty")
         assert all(line(view, widget_id) == "" for widget_id in HEADER_LINES)
         assert view.border_subtitle == ""
-        assert view.query_one(Markdown).source == ""
+        assert view.query_one(ArticleBody).source == ""
         assert str(view.query_one("#article-empty", Static).render()) == (
             "Nothing here — esc shows all feeds")
         assert "Story 1" not in screen_text(app)
-        await view.show_empty()
+        view.show_empty()
         assert str(view.query_one("#article-empty", Static).render()) == (
             "Choose a headline and press enter to read it.")
 
@@ -236,14 +237,14 @@ async def test_show_update_refreshes_the_story_on_show_only() -> None:
         await pilot.pause()
         assert view.article is not None and view.article.id == 1
         assert line(view, "article-title") == "Story 1"
-        assert view.query_one(Markdown).source == "Body of story 1."
+        assert view.query_one(ArticleBody).source == "Body of story 1."
         await view.show_update(article(1, fulltext_md="The whole page.", snapshot="ok"))
         await pilot.pause()
-        assert view.query_one(Markdown).source == "The whole page."
+        assert view.query_one(ArticleBody).source == "The whole page."
         assert line(view, "article-status") == "Full text"
-        await view.show_empty()
+        view.show_empty()
         await view.show_update(article(1))
-        assert view.article is None and view.query_one(Markdown).source == ""
+        assert view.article is None and view.query_one(ArticleBody).source == ""
 
 
 async def test_another_story_starts_at_the_top_and_the_same_one_keeps_its_place() -> None:
@@ -272,13 +273,13 @@ async def test_story_changed_updates_the_status_line_and_leaves_the_body() -> No
         view = app.query_one(ArticleView)
         await view.show(article(1, content_md="\n\n".join(f"Part {n}." for n in range(5))))
         await pilot.pause()
-        blocks = list(view.query_one(Markdown).children)
+        blocks = list(view.query_one(ArticleBody).children)
         view.post_message(StoryChanged(1, StoryFlags(read=True, bookmarked=True,
                                                      snapshot="pending")))
         await pilot.pause()
         assert line(view, "article-status") == "★ Saving full text…"
         assert view.article is not None and view.article.bookmarked and view.article.read
-        after = list(view.query_one(Markdown).children)
+        after = list(view.query_one(ArticleBody).children)
         assert len(after) == len(blocks) and all(a is b for a, b in zip(after, blocks,
                                                                           strict=True))
         view.post_message(StoryChanged(1, StoryFlags(True, True, "ok")))
@@ -322,9 +323,9 @@ async def test_a_clicked_link_is_only_requested_never_opened() -> None:
     async with app.run_test() as pilot:
         view = app.query_one(ArticleView)
         await view.show(article(content_md="[a link](http://127.0.0.1:9/more)"))
-        markdown = view.query_one(Markdown)
-        markdown.post_message(Markdown.LinkClicked(markdown, "javascript:alert(1)"))
-        markdown.post_message(Markdown.LinkClicked(markdown, "http://127.0.0.1:9/more"))
+        markdown = view.query_one(ArticleBody)
+        markdown.post_message(ArticleBody.LinkClicked("javascript:alert(1)"))
+        markdown.post_message(ArticleBody.LinkClicked("http://127.0.0.1:9/more"))
         await pilot.pause()
         assert app.links == ["javascript:alert(1)", "http://127.0.0.1:9/more"]
         assert app.is_running

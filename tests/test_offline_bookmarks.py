@@ -30,7 +30,6 @@ from feedserver import FeedServer
 from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Markdown
 
 from tui_reader import cli
 from tui_reader.app import TuiReaderApp
@@ -41,6 +40,7 @@ from tui_reader.core.session import Session, session_for_home
 from tui_reader.screens import bookmark_undo
 from tui_reader.screens.main_screen import MainScreen
 from tui_reader.widgets import ArticleView, HeadlineList
+from tui_reader.widgets.article_body import ArticleBody
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -232,7 +232,7 @@ async def test_a_bookmark_is_read_in_full_page_by_page_with_the_network_gone(
                 )
                 await wait_until(pilot, lambda: status_line(app) == "★ Saved offline")
                 await wait_until(
-                    pilot, lambda: gold("longform")[-1] in app.query_one(Markdown).source
+                    pilot, lambda: gold("longform")[-1] in app.query_one(ArticleBody).source
                 )
                 # A later bookmark of an older story: the bookmarks view puts it first.
                 clock.advance(120)
@@ -291,7 +291,8 @@ async def test_a_bookmark_is_read_in_full_page_by_page_with_the_network_gone(
             # The long read, opened from the bookmarks view and read a page at a time.
             await pilot.press("j", "enter")
             await wait_until(pilot, lambda: view.article is not None and view.article.id == maps)
-            await wait_until(pilot, lambda: gold("longform")[-1] in view.query_one(Markdown).source)
+            body = view.query_one(ArticleBody)
+            await wait_until(pilot, lambda: gold("longform")[-1] in body.source)
             await wait_until(pilot, lambda: view.max_scroll_y > 0)
             assert status_line(app) == "★ Saved offline"
             assert view.scroll_y == 0
@@ -369,7 +370,7 @@ async def test_an_offline_bookmark_is_completed_by_a_later_refresh(
                 "HTTP 503 Service Unavailable"
             )
             assert session.store.headline(story).bookmarked  # type: ignore[union-attr]
-            assert "One line about Paper maps." in app.query_one(Markdown).source
+            assert "One line about Paper maps." in app.query_one(ArticleBody).source
             listing = cli_run(home, "bookmarks")
             assert "unavailable: HTTP 503 Service Unavailable" in listing
 
@@ -383,7 +384,7 @@ async def test_an_offline_bookmark_is_completed_by_a_later_refresh(
             await wait_until(
                 pilot, lambda: status_line(app) == "★ full text unavailable: connection refused"
             )
-            assert "One line about Tidal ferry." in view.query_one(Markdown).source
+            assert "One line about Tidal ferry." in view.query_one(ArticleBody).source
 
             # A refresh says the network is gone; both bookmarks wait, failing cleanly.
             await pilot.press("r")
@@ -408,7 +409,7 @@ async def test_an_offline_bookmark_is_completed_by_a_later_refresh(
                 # The story on show picks up its new copy without being opened again.
                 await wait_until(pilot, lambda: status_line(app) == "★ Saved offline")
                 await wait_until(
-                    pilot, lambda: gold("news_site")[-1] in view.query_one(Markdown).source
+                    pilot, lambda: gold("news_site")[-1] in view.query_one(ArticleBody).source
                 )
                 maps_text = session.store.article(story).fulltext_md  # type: ignore[union-attr]
                 assert maps_text is not None and gold("longform")[-1] in maps_text
@@ -500,7 +501,7 @@ async def test_bookmarks_survive_retention_a_feed_dropping_them_and_removing_the
             meta = str(app.query_one("#article-meta").render())
             assert meta.startswith("Harbour Gazette")
             await wait_until(pilot, lambda: status_line(app) == "★ Saved offline")
-            assert gold("longform")[-1] in view.query_one(Markdown).source
+            assert gold("longform")[-1] in view.query_one(ArticleBody).source
     finally:
         session.close()
 
@@ -630,7 +631,7 @@ async def test_full_text_failures_say_why_and_keep_the_feed_readable(
                                  and view.article.id == s)
                 await pilot.press("e")
                 await wait_until(pilot, lambda w=want: status_line(app) == w, seconds=10)
-                assert f"One line about Story {guid}." in view.query_one(Markdown).source
+                assert f"One line about Story {guid}." in view.query_one(ArticleBody).source
                 assert session.store.article(story).snapshot == want  # type: ignore[union-attr]
                 assert any(want.replace("full text", "Full text") in str(n.message)
                            for n in app._notifications)
@@ -758,7 +759,7 @@ async def test_a_feed_selector_in_feeds_toml_picks_the_element(
                 assert norm(paragraph) in norm(text)
             for paragraph in body[:4]:
                 assert norm(paragraph)[:50] not in norm(text)
-            markdown = app.query_one(ArticleView).query_one(Markdown)
+            markdown = app.query_one(ArticleView).query_one(ArticleBody)
             # The body follows the status line once the new copy is read in its thread.
             await wait_until(pilot, lambda: norm(body[-1]) in norm(markdown.source))
             assert norm(body[0])[:50] not in norm(markdown.source)

@@ -19,6 +19,7 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ PAYLOADS = {
     "csi": ("\x1b[2JZAPCSI", b"\x1b[2JZAPCSI"),
     "sgr": ("\x1b[5;7mZAPSGR", b"\x1b[5;7mZAPSGR"),
     "osc0": ("\x1b]0;ZAPTITLE\x07", b"\x1b]0;"),
-    "osc8": ("\x1b]8;;file:///etc/passwd\x1b\\ZAPLINK\x1b]8;;\x1b\\", b"\x1b]8;;"),
+    "osc8": ("\x1b]8;;file:///etc/passwd\x1b\\ZAPLINK\x1b]8;;\x1b\\", b"\x1b]8;;file:"),
     "osc52": ("\x1b]52;c;WkFQ\x07", b"\x1b]52;"),
     "c1 csi": ("\u009b2JZAPC1", b"\xc2\x9b"),
     "c1 osc": ("\u009d0;ZAPC1T\u009c", b"\xc2\x9d"),
@@ -135,10 +136,13 @@ class Terminal:
             return bytes(self.output)
 
     def wait_for(self, marker: bytes, seconds: float = 30) -> None:
+        self.wait_until(lambda: marker in self.seen(), seconds)
+
+    def wait_until(self, done: Callable[[], bool], seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
-        while marker not in self.seen():
+        while not done():
             assert self.proc.poll() is None, self.seen()[-2000:]
-            assert time.monotonic() < deadline, (marker, self.seen()[-2000:])
+            assert time.monotonic() < deadline, self.seen()[-2000:]
             time.sleep(0.05)
 
     def press(self, keys: str, pause: float = 0.25) -> None:
@@ -172,9 +176,12 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path: Path) -> None:
         term = Terminal(home)
         try:
             term.wait_for(b"ITEM0")
-            for _ in range(total):
+            for n in range(total):
                 term.press("\r")  # open the story (the pane renders its Markdown)
+                bodies = term.seen().count(b"BODY")
                 term.press("j")
+                if n < total - 1:  # each story is on screen before the next key
+                    term.wait_until(lambda n=bodies: term.seen().count(b"BODY") > n)
             term.wait_for(b"BODYR2")
         finally:
             code = term.close()
@@ -182,6 +189,8 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path: Path) -> None:
     assert code == 0, out[-2000:]
 
     # The stories were all on the terminal, their text cleaned and markup shown as written.
+    missing = [k for k in range(len(PAYLOADS)) if f"BODY{k} ".encode() not in out]
+    assert not missing, missing
     for k in range(len(PAYLOADS)):
         assert f"ITEM{k} ".encode() in out and f"BODY{k} ".encode() in out, k
     for k in range(3):
@@ -192,5 +201,10 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path: Path) -> None:
     for name, (_, raw) in PAYLOADS.items():
         assert raw not in out, (name, out[out.find(raw) - 60: out.find(raw) + 60])
     assert not C1_BYTES.search(out), C1_BYTES.search(out)
+    # The app's own hyperlinks (OSC 8) point only at web addresses, in printable ASCII.
+    targets = re.findall(rb"\x1b\]8;[^;\x1b]*;([^\x1b\x07]*)\x1b\\", out)
+    assert b"http://127.0.0.1/%C2%9B2JZAPC1" in targets  # a link in a body: cleaned
+    for target in targets:
+        assert target == b"" or re.fullmatch(rb"https?://[!-~]+", target), target
     for char in BIDI:
         assert char not in out, char

@@ -18,6 +18,7 @@ from textual.app import App
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.worker import Worker, WorkerState
 
 from .actions import Action, bindings_for
@@ -27,6 +28,7 @@ from .core.models import HeadlineFilter
 from .core.sanitize import clean_text
 from .core.session import Session
 from .keymap import Keymap, from_config
+from .lean_driver import lean
 from .messages import RefreshFailed
 from .screens.main_screen import MainScreen
 
@@ -64,6 +66,10 @@ class TuiReaderApp(App[None]):
         self._saved_theme = session.settings.theme
         self.background = Background(self, session, demo=demo, clock=clock)
         self.main: MainScreen
+
+
+    def get_driver_class(self) -> type[Driver]:
+        return lean(super().get_driver_class())
 
     def _click_only_mouse(self) -> None:
         """Ask the terminal for clicks, drags and the wheel, but not every pointer move.

@@ -36,6 +36,16 @@ def safe_link(url: str | None) -> str | None:
     return url
 
 
+def terminal_hyperlinks(low_bandwidth: bool, term: str | None = None) -> bool:
+    """Whether links in the article are sent as terminal hyperlinks (OSC 8).
+
+    Terminals without them ignore the sequence, except the Linux console and dumb
+    terminals; on a slow link the targets are bytes nobody asked for.
+    """
+    term = os.environ.get("TERM", "") if term is None else term
+    return not low_bandwidth and not term.startswith(("linux", "dumb", "vt"))
+
+
 def browser_argv(template: str, url: str) -> list[str] | None:
     """The command that opens *url* in a terminal browser, newsboat's way: *template*
     split into words (never run by a shell) with ``%u`` (or ``%s``, as ``$BROWSER``

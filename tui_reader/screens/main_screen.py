@@ -28,6 +28,7 @@ from ..core.config import LIST_WIDTHS
 from ..core.models import Article, Headline, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, report_cache_error, store_guard
+from ..links import terminal_hyperlinks
 from ..messages import (
     RefreshFailed,
     RefreshFinished,
@@ -113,7 +114,8 @@ class MainScreen(Screen[None]):
         yield StatusLine(id="status")
         with Container(id="panes"):
             yield HeadlineList(self.store, clock=self.clock, id="headlines")
-            yield ArticleView(clock=self.clock, hint=self.hint, id="article")
+            links = terminal_hyperlinks(self.services.session.settings.low_bandwidth)
+            yield ArticleView(clock=self.clock, hint=self.hint, links=links, id="article")
             yield Timeline(self.store, clock=self.clock, id="timeline")
         yield Footer(compact=True, show_command_palette=False)
 

@@ -20,7 +20,6 @@ from textual.notifications import SeverityLevel
 from ..core.models import Article, StoryFlags
 from ..guard import CACHE_ERRORS
 from ..widgets import ArticleView, HeadlineList, Timeline
-from ..widgets.article_view import ONE_FRAME_CHARS
 from .story_editor import StoryEditor
 
 NO_STORY = "No story open"
@@ -120,14 +119,13 @@ class StoryPanes:
             return
         # The story and what to read next in one frame: each frame repaints both panes,
         # and over SSH that is the cost of a keypress (five frames were 36 KB for one j).
-        # Not for a huge story, whose layout the rest of the screen must not wait for.
-        if len(article.body_md) > ONE_FRAME_CHARS:
+        # The body is drawn in a thread first, so the frame waits for nothing.
+        drawn = await screen.article_view.draw(article)
+        if drawn is None or ticket != self._shows:
+            return
+        with screen.app.batch_update():
+            screen.article_view.put(drawn)
             screen.timeline.fill(article_id, related)
-            await screen.article_view.show(article)
-        else:
-            with screen.app.batch_update():
-                await screen.article_view.show(article)
-                screen.timeline.fill(article_id, related)
         screen.headlines.previews.done(article_id)
 
     async def load(self, article_id: int) -> Article | None:
@@ -158,7 +156,7 @@ class StoryPanes:
         screen.headlines.previews.cleared()
         screen.article_view.article = None  # keys say "No story open" from now on
         hint = screen.empty_text() if screen.headlines.total == 0 else None
-        screen.spawn(screen.article_view.show_empty(hint))
+        screen.article_view.show_empty(hint)
         screen.spawn(screen.timeline.show_for(None))
 
     async def show_fresh(self) -> None:

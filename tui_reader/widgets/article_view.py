@@ -1,14 +1,15 @@
 """The article pane: a header built from plain text, the body as Markdown, comments.
 
 Feed text is hostile. The header lines are :class:`Content` objects made from plain
-strings (never markup), and the Markdown widget is told not to open links: a click only
-posts :class:`ArticleView.LinkRequested`, and the screen lets http(s) through.
+strings (never markup); the body is drawn by :mod:`.markdown_lines`, which keeps only clean
+http(s) link targets, and a click on a link only posts :class:`ArticleView.LinkRequested`:
+the screen decides what opens.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -17,7 +18,8 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.strip import Strip
+from textual.widgets import Static
 
 from ..actions import bindings_for
 from ..core.http_url import display_url
@@ -26,13 +28,13 @@ from ..core.sanitize import clean_block, clean_text
 from ..keymap import Keymap
 from ..messages import StoryChanged
 from ..text import long_date, plural
+from .article_body import ArticleBody
 from .border_text import set_subtitle
+from .measured import PaneLine, measured_size
 
 MAX_BODY_CHARS = 200_000
-"""Longer bodies are cut (at a paragraph) in the pane: mounting 500 KB of Markdown takes
+"""Longer bodies are cut (at a paragraph) in the pane: drawing 500 KB of Markdown takes
 seconds, and the whole page is one ``o`` away."""
-ONE_FRAME_CHARS = 30_000
-"""Stories up to this long change in one frame (see ArticleView._show)."""
 _LINES = ("article-title", "article-meta", "article-tags", "article-status", "article-link",
           "article-comments", "article-cut")
 
@@ -94,10 +96,24 @@ def cap_body(body: str, limit: int = MAX_BODY_CHARS, open_key: str = "o") -> tup
     return body[:cut].rstrip(), f"(cut: {kb:,} KB more — {open_key} opens the page)"
 
 
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A story's body drawn for the pane, waiting to be put on screen."""
+
+    body: str
+    cut: str
+    lines: list[Strip] | None
+    """None: the text on show already (only the flags changed)."""
+    width: int
+    ticket: int
+
+
 class ArticleView(VerticalScroll, can_focus=True):
     """One story, scrolled with space / page keys from anywhere on the main screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("article")
+
+    virtual_size = measured_size()
 
     class LinkRequested(Message):
         """A link in the body was clicked; the href is untrusted."""
@@ -111,6 +127,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         *,
         clock: Callable[[], float],
         hint: Callable[[str], str] = _default_key,
+        links: bool = True,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
@@ -118,23 +135,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.article: Article | None = None
         self._clock = clock
+        self._links = links
         self.hint = hint
         """An action's key as the user has it, for the hints the pane shows."""
-        self._lock = asyncio.Lock()
+        self._drawn = 0
+        """Counts stories asked for: only the latest one drawn is put on screen."""
+        self._drawing: Article | None = None
         self._lines: dict[str, str] = {}
         """What each header line says now."""
-        self._body = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(empty_hint(self.hint)), id="article-empty")
-        yield Static(id="article-title", classes="article-part")
-        yield Static(id="article-meta", classes="article-part")
-        yield Static(id="article-tags", classes="article-part")
-        yield Static(id="article-status", classes="article-part")
-        yield Static(id="article-link", classes="article-part")
-        yield Markdown(id="article-body", open_links=False, classes="article-part")
-        yield Static(id="article-cut", classes="article-part")
-        yield Static(id="article-comments", classes="article-part")
+        yield PaneLine(id="article-title", classes="article-part")
+        yield PaneLine(id="article-meta", classes="article-part")
+        yield PaneLine(id="article-tags", classes="article-part")
+        yield PaneLine(id="article-status", classes="article-part")
+        yield PaneLine(id="article-link", classes="article-part")
+        body = ArticleBody(id="article-body", classes="article-part")
+        body.hyperlinks = self._links
+        yield body
+        yield PaneLine(id="article-cut", classes="article-part")
+        yield PaneLine(id="article-comments", classes="article-part")
 
     def _set_line(self, widget_id: str, text: str) -> None:
         """Set one header line; an unchanged one is left alone (an update lays the whole
@@ -146,62 +167,71 @@ class ArticleView(VerticalScroll, can_focus=True):
         widget.update(Content(text))
         widget.display = bool(text)
 
-    async def show_empty(self, hint: str | None = None) -> None:
+    def show_empty(self, hint: str | None = None) -> None:
         """No story: say how to get one, and leave nothing of the last one on show."""
-        async with self._lock:
-            self.article = None
-            self.set_class(True, "-empty")
-            text = hint or empty_hint(self.hint)
-            self.query_one("#article-empty", Static).update(Content(text))
-            for widget_id in _LINES:
-                self._set_line(widget_id, "")
-            set_subtitle(self, "")
-            self._body = ""
-            await self.query_one(Markdown).update("")
-            self.scroll_home(animate=False, immediate=True)
+        self._drawn += 1  # a story still being drawn must not land after this
+        self.article = None
+        self.set_class(True, "-empty")
+        text = hint or empty_hint(self.hint)
+        self.query_one("#article-empty", Static).update(Content(text))
+        for widget_id in _LINES:
+            self._set_line(widget_id, "")
+        set_subtitle(self, "")
+        self.query_one(ArticleBody).clear()
+        self.scroll_home(animate=False, immediate=True)
 
     async def show(self, article: Article) -> None:
-        """Show *article* (from the top if it is another story).
-
-        Calls are serialised: two overlapping Markdown updates would both keep their blocks.
-        """
-        async with self._lock:
-            await self._show(article)
+        """Show *article* (from the top if it is another story), in one frame."""
+        drawn = await self.draw(article)
+        if drawn is not None:
+            with self.app.batch_update():
+                self.put(drawn)
 
     async def show_update(self, article: Article) -> None:
         """Show a newer copy of the story on show (its full text arrived); if another story
         was opened meanwhile, leave that one alone."""
-        async with self._lock:
-            if self.article is not None and self.article.id == article.id:
-                await self._show(article)
-
-    async def _show(self, article: Article) -> None:
-        # One frame for the whole change: the new title never shows over the old story's
-        # text, nor the new text under the old title. Not for a huge story, whose Markdown
-        # takes long enough to lay out that the rest of the screen must not wait for it.
-        if len(article.body_md) > ONE_FRAME_CHARS:
-            await self._show_all(article)
+        if self.article is None or self.article.id != article.id:
             return
-        with self.app.batch_update():
-            await self._show_all(article)
+        drawn = await self.draw(article)
+        if drawn is not None and self.article is not None and self.article.id == article.id:
+            self.put(drawn)
 
-    async def _show_all(self, article: Article) -> None:
-        same = self.article is not None and self.article.id == article.id
+    async def draw(self, article: Article) -> Drawn | None:
+        """*article*'s body drawn for the pane (in a thread), ready for :meth:`put`; None
+        when another story was asked for while it was drawn."""
+        self._drawn += 1
+        ticket = self._drawn
+        self._drawing = article
         body, cut = cap_body(clean_block(article.body_md), open_key=self.hint("open_link"))
+        widget = self.query_one(ArticleBody)
+        width = widget.size.width or self.scrollable_content_region.width or 80
+        if body == widget.source and width == widget.drawn_width:
+            lines = None  # the same text (only the flags changed): nothing to draw
+        else:
+            lines = await widget.draw(body, width)
+        if ticket != self._drawn:
+            return None
+        return Drawn(body, cut, lines, width, ticket)
+
+    def put(self, drawn: Drawn) -> None:
+        """Show what :meth:`draw` made (synchronous, so it joins the caller's frame)."""
+        if drawn.ticket != self._drawn:
+            return
+        article = self._drawing  # with any flags changed while it was drawn
+        if article is None:
+            return
+        self._drawing = None
+        same = self.article is not None and self.article.id == article.id
         self.article = article
-        if body != self._body or not same:
-            self._body = body
-            await self.query_one(Markdown).update(body)
-        # The flags may have changed while the body mounted (update_status): use the latest.
-        if self.article is not None and self.article.id == article.id:
-            article = self.article
+        if drawn.lines is not None:
+            self.query_one(ArticleBody).show(drawn.body, drawn.lines, drawn.width)
         self.set_class(False, "-empty")
         self._set_line("article-title", clean_text(article.title) or "(untitled)")
         self._set_line("article-meta", meta_line(article, self._clock()))
         tags = " · ".join(clean_text(c, 40) for c in article.categories[:8])
         self._set_line("article-tags", tags)
         self._set_line("article-link", display_url(article.url) if article.url else "")
-        self._set_line("article-cut", cut)
+        self._set_line("article-cut", drawn.cut)
         self._set_line("article-comments", comments_line(article, self.hint))
         self._set_line("article-status", snapshot_line(article))
         links = f"{self.hint('open_link')} open · {self.hint('copy_link')} copy link"
@@ -211,6 +241,8 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def on_story_changed(self, message: StoryChanged) -> None:
         """Show the open story's new flags (read, bookmark, full text); the body stays."""
+        if self._drawing is not None and self._drawing.id == message.article_id:
+            self._drawing = message.flags.applied(self._drawing)
         if self.article is not None and self.article.id == message.article_id:
             self.article = message.flags.applied(self.article)
             self._set_line("article-status", snapshot_line(self.article))
@@ -221,8 +253,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         height = self.scrollable_content_region.height
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+    @on(ArticleBody.LinkClicked)
+    def _link_clicked(self, event: ArticleBody.LinkClicked) -> None:
         event.stop()
         self.post_message(self.LinkRequested(event.href))
 

@@ -184,6 +184,20 @@ class HeadlineList(ScrollView, can_focus=True):
                 self._lines.discard(key)
         self._refresh_rows(sorted(stale))  # their lines are gone from the cache already
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        """Nothing to do when the list's own box is unchanged.
+
+        Textual's ScrollView compares the layout's measure of its content (the viewport, for
+        a line-API widget) with the list's own virtual size: they always differ, so every
+        layout anywhere on screen (a new story in the next pane) repainted this scrollbar
+        in a frame of its own, 2 KB over SSH per j. The list sets its own virtual size, and
+        its scrollbar follows that.
+        """
+        if size == self.outer_size and container_size == self.container_size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def on_resize(self) -> None:
         self._resize_virtual()
         self._lines.clear()

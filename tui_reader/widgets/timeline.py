@@ -32,6 +32,7 @@ from ..guard import CACHE_ERRORS
 from ..messages import StoryChanged
 from ..text import ELLIPSIS, fit, timeline_time
 from .border_text import set_subtitle
+from .measured import measured_size
 
 READ_NEXT_LIMIT = 8
 
@@ -77,6 +78,8 @@ class TimelineEntry(Widget):
         height: auto;
     }
     """
+
+    virtual_size = measured_size()
 
     def __init__(self, index: int) -> None:
         super().__init__(classes="timeline-entry")
@@ -145,6 +148,8 @@ class Timeline(VerticalScroll, can_focus=True):
     """Focusable: j/k pick an entry, enter reads it."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("timeline")
+
+    virtual_size = measured_size()
 
     class Opened(Message):
         """The user picked a related story."""

@@ -1,0 +1,102 @@
+"""A story's Markdown drawn to terminal lines once, off the event loop, by Rich.
+
+Feed text is hostile: Rich's Markdown never reads text as markup, and a link keeps its
+target (a terminal hyperlink, OSC 8) only when it is a clean http(s) URL; any other target
+is dropped and its words stay as text. Colours are few and named (the terminal's own
+palette), so 16-colour terminals and NO_COLOR read the same and a story costs few bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import ClassVar
+
+from markdown_it.token import Token
+from rich.console import Console, JustifyMethod
+from rich.markdown import Heading, Markdown
+from rich.segment import Segment
+from rich.theme import Theme
+from textual.strip import Strip
+
+from ..links import safe_link
+
+THEME = Theme(
+    {
+        "markdown.h1": "bold underline",
+        "markdown.h2": "bold underline",
+        "markdown.h3": "bold",
+        "markdown.h4": "bold italic",
+        "markdown.h5": "italic",
+        "markdown.h6": "italic",
+        "markdown.link": "underline",
+        "markdown.link_url": "underline",
+        "markdown.code": "bold",
+        "markdown.block_quote": "italic",
+        "markdown.hr": "dim",
+        "markdown.item.bullet": "bold",
+        "markdown.item.number": "bold",
+        "markdown.table.border": "dim",
+        "markdown.table.header": "bold",
+    },
+    inherit=True,
+)
+MAX_LINK = 2000
+"""Longer link targets are dropped: no page needs them, and each is sent per line."""
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
+
+
+class _LeftHeading(Heading):
+    """Every heading left-aligned, as the rest of the pane is (Rich centres h1)."""
+
+    LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = dict.fromkeys(
+        ("h1", "h2", "h3", "h4", "h5", "h6"), "left")
+
+
+class StoryMarkdown(Markdown):
+    """Rich's Markdown with left-aligned headings and only clean http(s) links."""
+
+    elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading}
+
+    def __init__(self, source: str, *, links: bool = True) -> None:
+        super().__init__(source, code_theme="ansi_dark", hyperlinks=True)
+        _clean_links(self.parsed, links)
+
+
+def link_target(href: object) -> str:
+    """*href* if a terminal may be handed it as a hyperlink, else "" (no link).
+
+    http(s) only, and no character that could end the escape sequence it travels in
+    (controls, spaces, backslash) or pass for another.
+    """
+    url = safe_link(href if isinstance(href, str) else None)
+    if url is None or len(url) > MAX_LINK or _UNSAFE.search(url) or not url.isascii():
+        return ""
+    return url
+
+
+def _clean_links(tokens: list[Token], keep: bool) -> None:
+    """Targets made safe, or all dropped (*keep* false: a terminal with no hyperlinks)."""
+    for token in tokens:
+        if token.type == "link_open":
+            token.attrs["href"] = link_target(token.attrs.get("href")) if keep else ""
+        elif token.type == "image":
+            token.attrs["src"] = link_target(token.attrs.get("src")) if keep else ""
+        if token.children:
+            _clean_links(token.children, keep)
+
+
+def render_lines(source: str, width: int, *, links: bool = True) -> list[Strip]:
+    """*source* as lines *width* cells wide (safe to call in a thread: its own Console)."""
+    width = max(1, width)
+    console = Console(
+        file=io.StringIO(), width=width, theme=THEME, color_system="truecolor",
+        force_terminal=True, legacy_windows=False, emoji=False, markup=False,
+        highlight=False,
+    )
+    options = console.options.update(width=width)
+    story = StoryMarkdown(source, links=links)
+    lines = console.render_lines(story, options, pad=False, new_lines=False)
+    while lines and not any(segment.text.strip() for segment in lines[-1]):
+        lines.pop()  # Rich ends with blank lines; the pane has its own spacing
+    return [Strip(Segment.simplify(line)) for line in lines]
