@@ -53,6 +53,28 @@ def test_enter_on_a_previewed_story_and_pointer_motion_cost_next_to_nothing(
     assert terminal.drain(quiet=1.0, at_least=1.0) == b""
 
 
+def test_a_j_with_its_preview_stays_within_12_kb(terminal: Terminal) -> None:
+    """A j moves the cursor and shows the next story and its Read next: 33-52 KB when each
+    new story was laid out over several frames and every style was sent in full. The
+    budget is the median of five, as bench_bytes.py prints it; none may be twice that."""
+    terminal.drain(quiet=2.0, limit=60, at_least=4.0)
+    sizes = []
+    for _ in range(5):
+        terminal.send("j")
+        data = terminal.drain(quiet=1.0, at_least=1.5)
+        assert b"\x1b[" in data  # the preview came
+        sizes.append(len(data))
+    assert sorted(sizes)[2] <= 12 * 1024, sizes
+    assert max(sizes) <= 24 * 1024, sizes
+
+
+def test_start_up_draws_the_first_screen_about_once(terminal: Terminal) -> None:
+    """Start-up drew the screen four to five times over (168 KB at 120x40)."""
+    start = terminal.drain(quiet=2.0, limit=60, at_least=4.0)
+    assert b"Headlines" in start
+    assert len(start) <= 100 * 1024, len(start)
+
+
 async def test_a_minute_passing_redraws_only_the_rows_whose_age_changed(
     tmp_path: Path,
 ) -> None:
