@@ -21,7 +21,6 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from ..actions import bindings_for
 from ..core.config import LIST_WIDTHS
@@ -39,7 +38,7 @@ from ..messages import (
 )
 from ..services import ReaderServices
 from ..status_text import empty_text
-from ..widgets import ArticleView, HeadlineList, StatusLine, Timeline
+from ..widgets import ArticleView, HeadlineList, KeyBar, StatusLine, Timeline
 from .link_actions import LinkActions
 from .status_updates import StatusUpdates
 from .story_editor import StoryEditor
@@ -115,7 +114,7 @@ class MainScreen(Screen[None]):
             yield HeadlineList(self.store, clock=self.clock, id="headlines")
             yield ArticleView(clock=self.clock, hint=self.hint, id="article")
             yield Timeline(self.store, clock=self.clock, id="timeline")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         keymap = self.services.keymap
