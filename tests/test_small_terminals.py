@@ -51,7 +51,8 @@ def running(width: int, height: int, **env: str) -> Iterator[tuple[Terminal, Scr
 
 def send(term: Terminal, screen: Screen, keys: str) -> str:
     term.send(keys)
-    written = term.drain(quiet=1.0, at_least=1.5).decode("utf-8", "replace")
+    # At most 5 s: an input's blinking cursor never lets the screen go quiet.
+    written = term.drain(quiet=1.0, at_least=1.5, limit=5).decode("utf-8", "replace")
     screen.feed(written)
     return written
 
@@ -78,6 +79,9 @@ def test_no_color_sends_no_colour_and_shows_focus_and_selection_without_it() -> 
         focused = corner(screen, "Headlines")
         written += send(term, screen, "\t")  # focus moves to the article
         assert corner(screen, "Article") == focused != corner(screen, "Headlines")
+        for keys in ("?", "\x1b", "F", "\x1b", "f", "\x1b"):  # help, feeds, filter picker
+            written += send(term, screen, keys)
+        assert "Feeds · 4 subscriptions" in written
         assert colour_codes(written) == []
 
 
