@@ -18,6 +18,7 @@ import pytest
 from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widget import Widget
+from textual.widgets import DataTable, OptionList
 from vt_screen import COLOUR_CODES, Screen, colour_codes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -27,7 +28,7 @@ from tui_reader.app import TuiReaderApp  # noqa: E402
 from tui_reader.core.demo import DEMO_NOW, build_demo_home  # noqa: E402
 from tui_reader.core.session import Session, open_session  # noqa: E402
 from tui_reader.screens.help_screen import HelpScreen  # noqa: E402
-from tui_reader.widgets import HeadlineList, KeyBar  # noqa: E402
+from tui_reader.widgets import HeadlineList, KeyBar, Timeline  # noqa: E402
 
 RED = {31, 91}
 PTY = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -188,3 +189,32 @@ async def test_the_help_key_leads_the_key_bar(demo_session: Session) -> None:
             assert keys and keys[0] == "help"
             await pilot.press("F")
             await pilot.pause()
+
+
+async def test_every_selection_is_in_reverse_video_with_few_colours(
+    demo_session: Session,
+) -> None:
+    """With 16 colours or none a selection shown by a shade alone can vanish: the
+    headline cursor, the Read next entry, the feeds table's row and the filter's choice
+    are in reverse video; in full colour they keep their shades."""
+    for few in (True, False):
+        app = TuiReaderApp(demo_session, demo=True, clock=lambda: DEMO_NOW,
+                           refresh_on_start=False, few_colors=few)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            headlines = app.query_one(HeadlineList)
+            assert bool(headlines.get_component_rich_style("headline-list--cursor").reverse) is few
+            timeline = app.query_one(Timeline)
+            timeline.focus()
+            await pilot.pause()
+            entry = timeline.query_one(".timeline-entry.-highlight")
+            assert bool(entry.rich_style.reverse) is few
+            await pilot.press("F")
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            assert bool(table.get_component_rich_style("datatable--cursor").reverse) is few
+            await pilot.press("escape", "f")
+            await pilot.pause()
+            options = app.screen.query_one(OptionList)
+            row = options.render_line(options.highlighted or 0)
+            assert all(seg.style and seg.style.reverse for seg in row) is few
