@@ -94,7 +94,7 @@ class TuiReaderApp(App[None]):
         """Whether to draw for 16 colours or none (NO_COLOR, the Linux console, screen).
 
         There selection and focus cannot rest on shades: the cursor row is in reverse
-        video and the focused pane has a double border (styles/app.tcss, ``-few-colors``).
+        video and the focused pane has a double border (styles/few_colors.tcss).
         Unless told, the terminal is asked; a headless run (tests) has none and draws in
         full colour.
         """
