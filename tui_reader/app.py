@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from textual import on
@@ -19,6 +19,7 @@ from textual.binding import BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.driver import Driver
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.worker import Worker, WorkerState
 
 from .actions import Action, bindings_for
@@ -34,6 +35,9 @@ from .screens.main_screen import MainScreen
 
 Clock = Callable[[], float]
 
+FEW_COLOR_SYSTEMS = frozenset({"standard", "windows", None})
+"""Rich's names for a terminal with 16 colours or none (TERM=linux, screen, xterm)."""
+
 
 def _commands() -> type[Provider]:
     """The palette's provider, imported when the palette first opens."""
@@ -46,7 +50,7 @@ class TuiReaderApp(App[None]):
     """A keyboard-driven news reader over the local cache."""
 
     TITLE = "tui-reader"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = ["styles/app.tcss", "styles/few_colors.tcss"]
     COMMANDS = App.COMMANDS | {_commands}
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("app")
 
@@ -57,8 +61,11 @@ class TuiReaderApp(App[None]):
         demo: bool = False,
         clock: Clock = time.time,
         refresh_on_start: bool = True,
+        few_colors: bool | None = None,
     ) -> None:
         super().__init__()
+        self._few_colors = few_colors
+        self._no_color_filter = NoColor()
         self.session = session
         self.demo = demo
         self.clock = clock
@@ -89,12 +96,40 @@ class TuiReaderApp(App[None]):
         driver.flush()
 
     @property
+    def few_colors(self) -> bool:
+        """Whether to draw for 16 colours or none (NO_COLOR, the Linux console, screen).
+
+        There selection and focus cannot rest on shades: the cursor row is in reverse
+        video and the focused pane has a double border (styles/few_colors.tcss).
+        Unless told, the terminal is asked; a headless run (tests) has none and draws in
+        full colour.
+        """
+        if self._few_colors is not None:
+            return self._few_colors
+        if self.no_color:
+            return True
+        return not self.is_headless and self.console.color_system in FEW_COLOR_SYSTEMS
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """NO_COLOR means no colour: Textual only turns colours grey (and still sends
+        256-colour codes), so its Monochrome filter gives way to NoColor, which leaves the
+        terminal's default colours and keeps bold and reverse."""
+        filters = super().get_line_filters()
+        if not self.no_color:
+            return filters
+        return [self._no_color_filter if isinstance(f, Monochrome) else f for f in filters]
+
+    @property
     def keymap(self) -> Keymap:
         """The keys in force (the table's, changed by config.toml's [keys])."""
         return self.background.keymap
 
     def get_default_screen(self) -> MainScreen:
-        """The main screen is the bottom of the stack: q there quits."""
+        """The main screen is the bottom of the stack: q there quits.
+
+        Called once the driver is up (so a headless run is known) and before the first
+        frame, which is then drawn for the terminal's colours."""
+        self.set_class(self.few_colors, "-few-colors")
         self.main = MainScreen(self.background)
         self.background.listener = self.main
         return self.main

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..actions import bindings_for
@@ -34,6 +34,7 @@ from ..core.sanitize import clean_text
 from ..guard import CACHE_ERRORS, cache_error_text
 from ..services import ReaderServices
 from ..text import plural
+from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from ..core.refresh import RefreshReport
@@ -86,7 +87,7 @@ class FeedsScreen(Screen[bool]):
         yield FeedTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="feeds-detail")
         yield Static(id="feeds-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()

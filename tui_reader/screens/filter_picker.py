@@ -12,12 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,6 +27,26 @@ from ..core.models import FeedInfo, HeadlineFilter
 from ..core.sanitize import clean_text
 from ..core.store import Store
 from ..guard import CACHE_ERRORS, report_cache_error
+
+REVERSE = Style(reverse=True)
+
+
+class PickerOptions(OptionList):
+    """The choices; with 16 colours or none the highlighted one is in reverse video.
+
+    The highlight is a background shade that NO_COLOR drops (and the Linux console may
+    show as black), and Textual's option styles leave out reverse, so it is added here.
+    """
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        highlighted = self.highlighted
+        if highlighted is None or not self.app.has_class("-few-colors"):
+            return strip
+        for segment in strip:  # each option's lines carry its index in their meta
+            if segment.style is not None and segment.style.meta.get("option") == highlighted:
+                return strip.apply_style(REVERSE)
+        return strip
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +141,7 @@ class FilterPicker(ModalScreen[HeadlineFilter | None]):
         with Vertical(id="dialog", classes="dialog picker"):
             yield Static(Content("Show headlines from…"), id="picker-title")
             yield Input(placeholder="type to filter", id="picker-input")
-            yield OptionList(id="picker-options")
+            yield PickerOptions(id="picker-options")
             yield Static(
                 Content("enter to choose · ↑↓ to move · escape to cancel"), id="picker-hint"
             )

@@ -12,11 +12,16 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Key
+from textual.events import Key, Resize
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..keymap import NO_KEY, PAGES, KeyList, Keymap, find
+
+STACK_BELOW = 72
+"""Terminal columns below which the two columns of keys go one under the other: side by
+side at 60 columns a description had 13 cells, wrapped a word a line and met the
+other column's heading."""
 
 
 def show_help(app: App[Any], keymap: Keymap, *, page: str = "main",
@@ -97,7 +102,14 @@ class HelpScreen(ModalScreen[None]):
                                 yield KeyGroup(name, self.groups[name])
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         self.query_one("#help-body").focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.query_one("#help-columns").set_class(width < STACK_BELOW, "-stacked")
 
     def on_key(self, event: Key) -> None:
         if event.key in self.close_keys:

@@ -21,7 +21,6 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from ..actions import bindings_for
 from ..core.config import LIST_WIDTHS
@@ -40,7 +39,7 @@ from ..messages import (
 )
 from ..services import ReaderServices
 from ..status_text import empty_text
-from ..widgets import ArticleView, HeadlineList, StatusLine, Timeline
+from ..widgets import ArticleView, HeadlineList, KeyBar, StatusLine, Timeline
 from .link_actions import LinkActions
 from .status_updates import StatusUpdates
 from .story_editor import StoryEditor
@@ -117,7 +116,7 @@ class MainScreen(Screen[None]):
             links = terminal_hyperlinks(self.services.session.settings.low_bandwidth)
             yield ArticleView(clock=self.clock, hint=self.hint, links=links, id="article")
             yield Timeline(self.store, clock=self.clock, id="timeline")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         keymap = self.services.keymap

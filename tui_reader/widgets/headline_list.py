@@ -201,6 +201,8 @@ class HeadlineList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._resize_virtual()
         self._lines.clear()
+        if self.total:  # a shorter pane still shows the cursor's row (80x24 -> 60x20)
+            self.call_after_refresh(self._show_cursor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -66,8 +66,6 @@ class RowPainter:
                 style += Style(color=(background + color).rich_color)
             if component.has_rule("text_style"):
                 style += component.text_style
-        if is_cursor and widget.app.no_color:
-            style += Style(reverse=True)
         self._styles[key] = style
         return style
 
