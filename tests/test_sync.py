@@ -130,8 +130,9 @@ def stored(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def ids_of(store, server_ids):  # type: ignore[no-untyped-def]
-    rows = store._read("SELECT id FROM articles WHERE server_id IN (%s) ORDER BY server_id"
-                       % ",".join("?" * len(server_ids)), list(server_ids))
+    marks = ",".join("?" * len(server_ids))
+    rows = store._read(f"SELECT id FROM articles WHERE server_id IN ({marks}) "
+                       "ORDER BY server_id", list(server_ids))
     return [r[0] for r in rows]
 
 
