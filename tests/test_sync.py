@@ -288,3 +288,19 @@ def test_the_secret_never_reaches_the_cache_output_or_errors(
     for leak in (secret, key):
         assert leak not in out
         assert leak.encode() not in every_file
+
+
+async def test_fetching_one_server_feed_by_id_fetches_nothing(tmp_path: Path) -> None:
+    """The feeds screen's r on a server feed: its stories come only through the sync."""
+    from tui_reader.core.config import Settings
+    from tui_reader.core.refresh import RefreshService
+
+    store = stored(tmp_path)
+    server_feed = next(f for f in store.feeds() if f.source == "sync")
+    service = RefreshService(store, Settings())
+    try:
+        report = await service.refresh(feed_ids=[server_feed.id], snapshots=False)
+    finally:
+        service.close()
+    assert report.outcomes == []
+    store.close()

@@ -301,3 +301,37 @@ def test_remove_on_a_server_feed_says_where_to_remove_it(server: Coldsweat,
     line = one_line_error(run(home, "remove", url, ok=False), "comes from your sync server",
                           server.url, "remove it there")
     assert line
+
+
+# -- the app ------------------------------------------------------------------------------
+
+
+async def test_the_app_syncs_on_start_and_on_r_with_one_status_line(
+        server: Coldsweat, tmp_path: Path) -> None:
+    from test_app import make_app, wait_until
+
+    from tui_reader.widgets import HeadlineList
+
+    home = home_for(tmp_path, server.url)
+    session = open_home(home)
+    app = make_app(session, refresh_on_start=True)
+    try:
+        async with app.run_test() as pilot:
+            status = app.main.status
+            await wait_until(pilot, lambda: f"synced, {ALPHA_ITEMS + BETA_ITEMS} new"
+                             in status.refresh_text, tries=1000)
+            assert app.query_one(HeadlineList).total == ALPHA_ITEMS + BETA_ITEMS
+            items = server.items()
+            server.mark(int(items[0]["id"]), "saved")
+            await pilot.press("r")
+            await wait_until(pilot, lambda: local_state(home)[int(items[0]["id"])][1],
+                             tries=1000)
+            await wait_until(pilot, lambda: "synced" in status.refresh_text, tries=1000)
+            server.stop()
+            await pilot.press("r")
+            await wait_until(pilot, lambda: "sync failed: cannot reach the sync server"
+                             in status.refresh_text, tries=1000)
+            assert "\n" not in status.refresh_text
+            assert PASSWORD not in status.refresh_text
+    finally:
+        session.close()

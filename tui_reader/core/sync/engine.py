@@ -70,13 +70,23 @@ def connect(account: SyncAccount, *, timeout: float = 20.0) -> SyncClient:
     return FeverClient(account, resolve_password(account), timeout=timeout)
 
 
-def push(store: Store, client: SyncClient) -> int:
+class SyncStopped(Exception):
+    """The app is quitting: the sync stopped between two requests (nothing half-done)."""
+
+
+def _never() -> bool:
+    return False
+
+
+def push(store: Store, client: SyncClient, stop: Callable[[], bool] = _never) -> int:
     """Send the queued changes, oldest first; returns how many the server took."""
     latest: dict[tuple[int, tuple[str, str]], QueuedChange] = {}
     for change in store.queued_changes():
         latest[(change.server_id, PAIRS[change.action])] = change
     sent = 0
     for change in sorted(latest.values(), key=lambda c: c.seq):
+        if stop():
+            raise SyncStopped()
         client.mark(change.server_id, change.action)
         store.confirm_change(change)
         sent += 1
@@ -92,8 +102,10 @@ def _parsed(feeds: dict[int, ServerFeed], item: ServerItem) -> tuple[ServerItem,
 
 
 def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
-             progress: Progress | None = None, max_pages: int = MAX_PAGES) -> SyncReport:
-    """One sync (see the module's docstring for the order and the conflict rule)."""
+             progress: Progress | None = None, max_pages: int = MAX_PAGES,
+             stop: Callable[[], bool] = _never) -> SyncReport:
+    """One sync (see the module's docstring for the order and the conflict rule); ``stop``
+    is asked between requests (the app quitting)."""
     started = time.monotonic()
     tell = progress or (lambda _line: None)
     report = SyncReport(server=account.url)
@@ -104,10 +116,12 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
     report.feeds_added, report.feeds_removed = store.apply_server_feeds(feeds)
     if store.queued_changes():
         tell("Sync: sending changes…")
-        report.pushed = push(store, client)
+        report.pushed = push(store, client, stop)
     by_id = {f.id: f for f in feeds}
     since = store.since_id()
     while report.pages < max_pages:
+        if stop():
+            raise SyncStopped()
         items = client.items_since(since)
         if not items:
             break
@@ -127,11 +141,12 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
 
 
 def sync_account(store: Store, account: SyncAccount, *, timeout: float = 20.0,
-                 progress: Progress | None = None) -> SyncReport:
+                 progress: Progress | None = None,
+                 stop: Callable[[], bool] = _never) -> SyncReport:
     """Connect (looking the secret up), sync once, close: what ``tui-reader sync``, a
     refresh and the app's background worker run."""
     client = connect(account, timeout=timeout)
     try:
-        return run_sync(store, client, account, progress=progress)
+        return run_sync(store, client, account, progress=progress, stop=stop)
     finally:
         client.close()
