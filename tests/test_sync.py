@@ -304,3 +304,42 @@ async def test_fetching_one_server_feed_by_id_fetches_nothing(tmp_path: Path) ->
         service.close()
     assert report.outcomes == []
     store.close()
+
+
+def test_items_of_a_feed_added_on_the_server_mid_sync_are_not_passed_over(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """The feeds are read, then a feed is added on the server, then its items come in a
+    page: the feeds are read again, not the items skipped (the high-water mark moves on)."""
+    from tui_reader.core.sync.engine import run_sync
+
+    calls = {"feeds": 0}
+
+    def fever(info: object) -> tuple[int, dict[str, str], str]:
+        path = info.path  # type: ignore[attr-defined]
+        answer: dict[str, object] = {"auth": 1}
+        if "feeds" in path:
+            calls["feeds"] += 1
+            known = [1] if calls["feeds"] == 1 else [1, 2]
+            answer.update(feeds=[{"id": f, "title": f"F{f}", "url": f"https://s.example/{f}"}
+                                 for f in known], groups=[], feeds_groups=[])
+        elif "since_id=0" in path:
+            answer["items"] = [{"id": 1, "feed_id": 1, "title": "one", "html": "",
+                                "url": "https://s.example/1"},
+                               {"id": 2, "feed_id": 2, "title": "two", "html": "",
+                                "url": "https://s.example/2"}]
+        elif "items" in path:
+            answer["items"] = []
+        answer.update(unread_item_ids="1,2", saved_item_ids="")
+        return 200, {"Content-Type": "application/json"}, json.dumps(answer)
+
+    feed_server.route_fn("/fever/", fever)
+    account = SyncAccount("fever", feed_server.url("/fever/"), "me")
+    store = open_store(tmp_path / "cache.sqlite3")
+    client = FeverClient(account, "pw", timeout=5)
+    try:
+        report = run_sync(store, client, account)
+    finally:
+        client.close()
+    assert report.new_items == 2 and calls["feeds"] == 2
+    assert sorted(h.title for h in store.headlines()) == ["one", "two"]
+    store.close()

@@ -303,6 +303,35 @@ def test_remove_on_a_server_feed_says_where_to_remove_it(server: Coldsweat,
     assert line
 
 
+def test_a_later_sync_pulls_only_what_is_new(server: Coldsweat, tmp_path: Path,
+                                            feed_server: FeedServer) -> None:
+    """A feed subscribed on the server after the first sync: its items (and only they)
+    come in at the next one, with its group as a tag."""
+    home = home_for(tmp_path, server.url)
+    run(home, "sync")
+    feed_server.route("/gamma.xml", atom("gamma", 4, feed_server.url("/icon.png")),
+                      content_type="application/atom+xml")
+    opml = tmp_path / "more.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>m</title></head><body>'
+        f'<outline text="Science" title="Science"><outline type="rss" text="Gamma" '
+        f'xmlUrl="{feed_server.url("/gamma.xml")}"/></outline></body></opml>')
+    server.manage("import", str(opml), EMAIL, "--fetch")
+    report = run_json_object(home, "sync")
+    assert (report["new_articles"], report["feeds"], report["feeds_added"]) == (4, 3, 1)
+    # Feeds, one page of the 4 new items, the end of the items, unread and saved ids.
+    assert report["requests"] == 5
+    assert {h["title"] for h in run_json(home, "headlines", "--tag", "Science")} == {
+        f"gamma story {n}" for n in range(4)}
+
+
+def run_json_object(home: Path, *args: str) -> dict[str, object]:
+    import json
+
+    result: dict[str, object] = json.loads(run(home, *args, "--json").stdout)
+    return result
+
+
 # -- the app ------------------------------------------------------------------------------
 
 

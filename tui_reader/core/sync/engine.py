@@ -126,6 +126,12 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
         if not items:
             break
         report.pages += 1
+        if {item.feed_id for item in items} - by_id.keys():
+            # A feed added on the server since the feeds were read: read them again, or
+            # its items would be passed over for good (the high-water mark moves on).
+            feeds = client.feeds()
+            report.feeds_added += store.apply_server_feeds(feeds)[0]
+            by_id = {f.id: f for f in feeds}
         pairs = [_parsed(by_id, item) for item in items]
         report.new_items += store.save_server_items(pairs)
         since = max(since, items[-1].id)

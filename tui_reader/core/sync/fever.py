@@ -100,10 +100,10 @@ class FeverClient:
             feed_id = _int(feed.get("id")) if isinstance(feed, dict) else None
             if feed_id is None or not isinstance(feed, dict):
                 continue
-            url = _str(feed.get("url")).strip() or f"fever:feed:{feed_id}"
+            url = clean_text(_str(feed.get("url")), 2000) or f"fever:feed:{feed_id}"
             result.append(ServerFeed(
                 id=feed_id, title=clean_text(_str(feed.get("title")), 500), url=url,
-                site_url=_str(feed.get("site_url")).strip() or None,
+                site_url=clean_text(_str(feed.get("site_url")), 2000) or None,
                 groups=tuple(sorted(set(member.get(feed_id, ())))),
             ))
         return result
