@@ -35,8 +35,7 @@ PASSWORD = "correct horse battery"
 
 _UNREACHABLE = ("dns error", "failed to lookup", "connection refused", "timed out",
                 "network is unreachable", "temporary failure in name resolution",
-                "failed to fetch", "error sending request", "name or service not known",
-                "no matching distribution", "could not find a version")
+                "failed to fetch", "error sending request", "name or service not known")
 
 
 def venv_dir() -> Path:
