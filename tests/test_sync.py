@@ -343,3 +343,14 @@ def test_items_of_a_feed_added_on_the_server_mid_sync_are_not_passed_over(
     assert report.new_items == 2 and calls["feeds"] == 2
     assert sorted(h.title for h in store.headlines()) == ["one", "two"]
     store.close()
+
+
+def test_a_server_feed_says_it_comes_from_the_sync_server(tmp_path: Path) -> None:
+    """`feeds` and the feeds screen said "never fetched" / "due now" about it."""
+    from tui_reader.core.feed_status import due_words, status_words
+
+    store = stored(tmp_path)
+    server_feed = next(f for f in store.feeds() if f.source == "sync")
+    assert status_words(server_feed, time.time()) == "from the sync server"
+    assert due_words(server_feed, time.time()) == "at each sync"
+    store.close()
