@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -33,11 +34,14 @@ from .messages import (
     RefreshSkipped,
     RefreshStarted,
     SnapshotFinished,
+    SyncFinished,
+    SyncProgressed,
     WriteFailed,
 )
 
 if TYPE_CHECKING:
     from .core.refresh import RefreshReport, RefreshService
+    from .core.sync.engine import SyncReport
 
 T = TypeVar("T")
 Clock = Callable[[], float]
@@ -85,6 +89,10 @@ class Background:
         """Where results go (the main screen); the app until it exists."""
         self._pool: ProcessPoolExecutor | None = None
         self._pool_failed = False
+        self._sync_lock = threading.Lock()
+        """One sync at a time (``r`` while the scheduled one runs would push twice)."""
+        self._stop_sync = threading.Event()
+        """Set on quit: a sync (in a thread) stops between two requests."""
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-store")
         """One thread for the reader's own writes (read flags, bookmarks): off the event
         loop, and in the order the keys were pressed."""
@@ -130,6 +138,10 @@ class Background:
         )
 
     async def _refresh(self, force: bool) -> None:
+        """The account's sync first (when [sync] is set), then feeds.toml's feeds: the
+        refresh's full-text pass then takes the server's new bookmarks too."""
+        if self.session.settings.sync is not None:
+            await self._sync()
         try:
             service = await self._service()
             report = await service.refresh(
@@ -141,6 +153,33 @@ class Background:
             self._post(RefreshFailed(clean_text(exc, 160) or type(exc).__name__))
             return
         self._post(RefreshFinished(report))
+
+    async def _sync(self) -> None:
+        """One sync in a thread; progress and the outcome go to the status line."""
+        from .core.sync.engine import sync_account
+
+        account = self.session.settings.sync
+        assert account is not None
+
+        def once() -> SyncReport | None:
+            if not self._sync_lock.acquire(blocking=False):
+                return None  # one is running (its thread outlives a cancelled refresh)
+            try:
+                return sync_account(
+                    self.session.store, account, timeout=self.session.settings.timeout_seconds,
+                    progress=lambda line: self._post(SyncProgressed(line)),
+                    stop=self._stop_sync.is_set,
+                )
+            finally:
+                self._sync_lock.release()
+
+        try:
+            report = await asyncio.to_thread(once)
+        except Exception as exc:  # noqa: BLE001 - one line in the status bar
+            self._post(SyncFinished(0, clean_text(exc, 160) or type(exc).__name__))
+            return
+        if report is not None:
+            self._post(SyncFinished(report.new_items))
 
     async def refresh_feeds(self, feed_ids: list[int]) -> RefreshReport:
         """Fetch these feeds now (the feeds screen's ``r`` and ``a``), with the same parsing
@@ -224,7 +263,9 @@ class Background:
     # -- quitting ---------------------------------------------------------------------
 
     def cancel(self) -> None:
-        """Stop refreshes and fetches at once (every feed is its own transaction)."""
+        """Stop refreshes and fetches at once (every feed is its own transaction), and a
+        sync after its current request (each page is its own transaction too)."""
+        self._stop_sync.set()
         self.app.workers.cancel_group(self.app, "refresh")
         self.app.workers.cancel_group(self.app, "snapshot")
 

@@ -32,6 +32,7 @@ from .cli_commands import (
 )
 from .cli_import import cmd_import
 from .cli_repair import cmd_repair
+from .cli_sync import cmd_sync
 from .core.errors import UserError
 from .core.paths import HOME_ENV
 
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="fetch every feed, due or not")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="list each feed that failed (on stderr), not only how many")
+    p.add_argument("--json", action="store_true")
+    p = command("sync", cmd_sync, "sync read state and bookmarks with the feed server in "
+                "[sync] of config.toml (for cron)")
     p.add_argument("--json", action="store_true")
     p = command("unread", cmd_unread, "print the unread count (for status lines)")
     p.add_argument("--json", action="store_true")

@@ -121,7 +121,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                     "last_status": f.last_status, "last_error": f.last_error,
                     "last_fetched": _iso(f.last_fetched), "next_due": _iso(f.next_due),
                     "poll_every_seconds": f.poll_seconds, "poll_reason": f.poll_reason,
-                    "dead": f.dead,
+                    "dead": f.dead, "source": "sync" if f.source == "sync" else "local",
                 }
                 for f in feeds
             ])
@@ -196,11 +196,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    """Fetch what is due (or everything); exits 1 when nothing could be fetched."""
+    """Sync with the feed server when [sync] is set, then fetch what is due (or
+    everything); exits 1 when nothing could be fetched, or the sync failed."""
     from .core.parse_pool import start_parse_pool
     from .core.refresh import RefreshProgress, RefreshService
 
     with _session(args) as session:
+        synced = _sync_before_refresh(session, quiet=args.json)
         # Parsing in a second process: a big refresh then uses a second core.
         service = RefreshService(session.store, session.settings,
                                  feeds_file=session.paths.feeds_file,
@@ -219,7 +221,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if show:
             print(file=sys.stderr)
         _print_refresh(report, as_json=args.json, verbose=args.verbose)
-        return 1 if report.nothing_done else 0
+        return 1 if report.nothing_done or not synced else 0
+
+
+def _sync_before_refresh(session: Session, *, quiet: bool) -> bool:
+    """The account's sync, first (so the refresh's full-text pass takes the server's new
+    bookmarks too); its summary or its one error line on stderr. False if it failed."""
+    account = session.settings.sync
+    if account is None:
+        return True
+    from .core.sync.engine import sync_account
+
+    try:
+        report = sync_account(session.store, account, timeout=session.settings.timeout_seconds)
+    except UserError as exc:
+        print(f"tui-reader: sync: {exc}", file=sys.stderr)
+        return False
+    if not quiet:
+        print(report.summary())
+    return True
 
 
 def cmd_unread(args: argparse.Namespace) -> int:

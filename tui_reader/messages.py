@@ -81,3 +81,24 @@ class StoryChanged(Message, bubble=False):
         super().__init__()
         self.article_id = article_id
         self.flags = flags
+
+
+class SyncProgressed(Message, bubble=False):
+    """A sync with the feed server moved on (one line); a newer one supersedes it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SyncProgressed)
+
+
+class SyncFinished(Message, bubble=False):
+    """A sync ended (the refresh of feeds.toml's feeds follows): ``new`` stories pulled,
+    or ``error``, one line."""
+
+    def __init__(self, new: int, error: str | None = None) -> None:
+        super().__init__()
+        self.new = new
+        self.error = error

@@ -81,6 +81,13 @@ def finished_parts(report: RefreshReport, failing: int, now: float,
     return parts, bool(failed) or report.offline
 
 
+def sync_part(new: int, error: str | None) -> Part:
+    """What the last sync with the feed server did, for the line after a refresh."""
+    if error:
+        return f"sync failed: {error}", "sync failed"
+    return (f"synced, {new} new", f"synced +{new}") if new else ("synced", "synced")
+
+
 def context_text(label: str, unread: int) -> str:
     """The left half: where the reader is and how much is unread."""
     return f" tui-reader — {label} · {count(unread)} unread"

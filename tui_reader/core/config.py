@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .sync.account import SyncAccount, check_sync
 from .toml_places import file_line, places
 from .toml_text import did_you_mean, toml_key, toml_string, toml_value
 from .tomlfile import parse_toml, read_toml, read_toml_text, write_text_atomic
@@ -30,6 +31,12 @@ list_width = 0            # the headline list's share of the width in percent (2
                           # 0 = automatic. < and > change it in the app.
 low_bandwidth = false     # a slow link: 256 colours, the article waits for enter
 # browser = "w3m %u"      # o runs it in this terminal (no shell; %u is the link)
+
+# [sync]                  # read state and bookmarks shared through a Fever API server
+# protocol = "fever"
+# url = "https://rss.example.org/fever/"
+# user = "me@example.org"
+# password_command = "pass show rss"   # or $TUI_READER_SYNC_PASSWORD
 
 [keys]                    # action = "key[,key]", e.g.
 # bookmark = "b,ctrl+b"
@@ -61,6 +68,8 @@ class Settings:
     """Spare a slow link (SSH over a phone): 256 colours instead of 24-bit ones, and the
     article pane waits for enter instead of following the cursor."""
     keys: dict[str, str] = field(default_factory=dict)
+    sync: SyncAccount | None = None
+    """A feed server's account ([sync]): see core/sync/account.py."""
 
     @property
     def max_bytes(self) -> int:
@@ -98,6 +107,8 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
             )
         if key == "keys":
             values["keys"] = _check_keys(path, value)
+        elif key == "sync":
+            values["sync"] = check_sync(path, value)
         elif key == "browser":
             values[key] = _check_browser(path, value)
         elif key == "low_bandwidth":

@@ -32,6 +32,8 @@ def status_words(
 ) -> str:
     """The last fetch in a few words: "ok 10:42", "not modified 9 Nov", "error: …",
     "dead: 410 Gone". *stamp* writes the fetch time (the CLI prints a full date)."""
+    if feed.source == "sync":
+        return "from the sync server"
     if feed.dead or feed.last_status == FeedStatus.DEAD:
         return f"dead: {_reason(feed.last_error) or 'gone'}"
     if feed.last_status is None:
@@ -48,6 +50,8 @@ def status_words(
 
 def due_words(feed: FeedInfo, now: float) -> str:
     """When the next background refresh will fetch this feed."""
+    if feed.source == "sync":
+        return "at each sync"
     if feed.dead:
         return "never"
     if not feed.next_due or feed.next_due <= now:

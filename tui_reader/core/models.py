@@ -175,6 +175,8 @@ class FeedInfo:
     poll_seconds: int | None = None
     """The interval chosen at the last fetch (core/schedule.py), and why."""
     poll_reason: str | None = None
+    source: str = "local"
+    """``"sync"`` for a feed that comes from the sync server (never fetched here)."""
 
     @property
     def display_title(self) -> str:

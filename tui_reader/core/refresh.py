@@ -188,7 +188,9 @@ class RefreshService:
         started = now or int(time.time())
         if feed_ids is not None:
             wanted = set(feed_ids)
-            feeds = [f for f in await asyncio.to_thread(self.store.feeds) if f.id in wanted]
+            # A sync server's feeds come through the sync, never fetched here.
+            feeds = [f for f in await asyncio.to_thread(self.store.feeds)
+                     if f.id in wanted and f.source == "local"]
         else:
             feeds = await asyncio.to_thread(self.store.due_feeds, started, force=force)
         outcomes: list[FeedOutcome] = []

@@ -260,6 +260,10 @@ def remove_subscription(session: Session, url: str) -> bool:
     if not is_http_url(url):
         return False
     url = normalise_url(url)
+    if session.store.sync_feed_url(url):
+        server = session.settings.sync.url if session.settings.sync else "the sync server"
+        raise UserError(f"this feed comes from your sync server ({display_url(server)}): "
+                        f"remove it there")
     removed: list[bool] = []
 
     def remove(subs: list[Subscription]) -> list[Subscription] | None:

@@ -35,6 +35,8 @@ from ..messages import (
     RefreshSkipped,
     RefreshStarted,
     SnapshotFinished,
+    SyncFinished,
+    SyncProgressed,
     WriteFailed,
 )
 from ..services import ReaderServices
@@ -349,6 +351,12 @@ class MainScreen(Screen[None]):
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self.status_updates.progressed(message.progress)
+
+    def on_sync_progressed(self, message: SyncProgressed) -> None:
+        self.status_updates.syncing(message.text)
+
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.status_updates.synced(message.new, message.error)
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         self.status_updates.finished(message.report)

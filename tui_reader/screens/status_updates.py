@@ -20,6 +20,7 @@ from ..status_text import (
     joined,
     last_update_parts,
     progress_parts,
+    sync_part,
 )
 from ..widgets import StatusLine
 
@@ -39,6 +40,8 @@ class StatusUpdates:
         """An action's key as the user has it ("F for details")."""
         self.busy = False
         """Whether a refresh is running (its progress owns the line)."""
+        self.sync_note: tuple[Part, bool] | None = None
+        """The last sync's outcome, said again after the refresh that follows it."""
 
     @property
     def line(self) -> StatusLine:
@@ -84,6 +87,16 @@ class StatusUpdates:
         self.busy = True
         self.show(progress_parts(progress), busy=True)
 
+    def syncing(self, text: str) -> None:
+        self.busy = True
+        self.show([(text, "⟳ sync")], busy=True)
+
+    def synced(self, new: int, error: str | None) -> None:
+        """Keep the sync's outcome for the refresh's line; an error shows at once."""
+        self.sync_note = (sync_part(new, error), error is not None)
+        if error:
+            self.show([self.sync_note[0]], error=True, busy=True)
+
     def finished(self, report: RefreshReport) -> None:
         self.busy = False
         failing = 0
@@ -93,4 +106,8 @@ class StatusUpdates:
             except CACHE_ERRORS:
                 failing = 0
         parts, error = finished_parts(report, failing, self.clock(), self.hint("feeds"))
+        if self.sync_note is not None:
+            (note, failed), self.sync_note = self.sync_note, None
+            parts.insert(0, note)
+            error = error or failed
         self.show(parts, error=error)

@@ -36,6 +36,7 @@ from .rows import (
 )
 from .salvage import Rescue, SalvagePart
 from .search_terms import fts_query
+from .sync_state import QueuedChange, Reconciled, SyncStatePart
 
 __all__ = [
     "BUSY_TIMEOUT",
@@ -47,6 +48,8 @@ __all__ = [
     "SNAPSHOT_PENDING",
     "Cursor",
     "FeedWrite",
+    "QueuedChange",
+    "Reconciled",
     "Rescue",
     "SaveResult",
     "SnapshotJob",
@@ -59,8 +62,8 @@ __all__ = [
 ]
 
 
-class Store(FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart, MatchingPart,
-            SalvagePart):
+class Store(SyncStatePart, FeedsPart, ArticlesPart, QueriesPart, RelatedPart, UserStatePart,
+            MatchingPart, SalvagePart):
     """One open cache file. Safe to share between threads; each thread has a connection."""
 
     def __enter__(self) -> Store:

@@ -9,10 +9,15 @@ from ..models import Article, HeadlineFilter
 from .connection import StoreBase
 from .queries import filter_sql
 from .rows import ARTICLE_COLUMNS, MAX_SNAPSHOT_TRIES, SnapshotJob, article_row, now_ts
+from .sync_state import enqueue
 
 
 class UserStatePart(StoreBase):
-    """Read flags, bookmarks, snapshots."""
+    """Read flags, bookmarks, snapshots.
+
+    A change to a story from a sync server is queued for the server in the same
+    transaction (see ``sync_state.enqueue``), so a crash cannot keep one without the other.
+    """
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
         ids = list(article_ids)
@@ -21,6 +26,8 @@ class UserStatePart(StoreBase):
             for start in range(0, len(ids), 400):
                 chunk = ids[start : start + 400]
                 marks = ",".join("?" * len(chunk))
+                enqueue(tx, "read" if read else "unread",
+                        f"id IN ({marks}) AND read<>?", (*chunk, int(read)))
                 changed += tx.execute(
                     f"UPDATE articles SET read=? WHERE id IN ({marks}) AND read<>?",
                     (int(read), *chunk, int(read)),
@@ -32,6 +39,8 @@ class UserStatePart(StoreBase):
         clauses, params = filter_sql(filt or HeadlineFilter(), self.has_fts)
         clauses.append("a.read=0")
         with self._write() as tx:
+            enqueue(tx, "read", f"id IN (SELECT a.id FROM articles a "
+                    f"WHERE {' AND '.join(clauses)})", params)
             return tx.execute(
                 f"UPDATE articles SET read=1 WHERE id IN (SELECT a.id FROM articles a "
                 f"WHERE {' AND '.join(clauses)})",
@@ -52,6 +61,8 @@ class UserStatePart(StoreBase):
         back to its place in the newest-bookmark-first list.
         """
         with self._write() as tx:
+            enqueue(tx, "saved" if on else "unsaved", "id=? AND bookmarked<>?",
+                    (article_id, int(on)))
             if on:
                 tx.execute(
                     """UPDATE articles SET bookmarked=1,

@@ -31,7 +31,9 @@ class FeedsPart(StoreBase):
             return  # nothing changed: don't take the write lock (read-only commands)
         with self._write() as tx:
             wanted = {s.url for s in subs}
-            for (feed_id, url) in tx.execute("SELECT id, url FROM feeds").fetchall():
+            for (feed_id, url) in tx.execute(
+                "SELECT id, url FROM feeds WHERE source IS NULL"
+            ).fetchall():
                 if credentials_of(url) is not None:  # cached before feed URLs lost them
                     url = self._drop_credentials(tx, feed_id, url)
                 if url not in wanted:
@@ -54,7 +56,7 @@ class FeedsPart(StoreBase):
         rows = self._read(
             """SELECT f.url, f.user_title, f.full_text, f.selector,
                       (SELECT group_concat(tag, ?) FROM feed_tags t WHERE t.feed_id=f.id)
-               FROM feeds f""",
+               FROM feeds f WHERE f.source IS NULL""",
             (CATEGORY_SEP,),
         )
         have = {
@@ -77,6 +79,11 @@ class FeedsPart(StoreBase):
             return feed_id
 
     def _upsert_subscription(self, tx: sqlite3.Connection, sub: Subscription) -> int:
+        # The sync server's copy of the same feed steps aside (it keeps its stories).
+        tx.execute(
+            "UPDATE feeds SET url=url || '#sync-' || server_id WHERE url=? AND source='sync'",
+            (sub.url,),
+        )
         tx.execute(
             """INSERT INTO feeds (url, user_title, full_text, selector) VALUES (?, ?, ?, ?)
                ON CONFLICT(url) DO UPDATE SET user_title=excluded.user_title,
@@ -123,7 +130,8 @@ class FeedsPart(StoreBase):
             f"""SELECT {FEED_COLUMNS},
                   (SELECT COUNT(*) FROM articles a WHERE a.feed_id=f.id),
                   (SELECT COUNT(*) FROM articles a WHERE a.feed_id=f.id AND a.read=0),
-                  (SELECT group_concat(tag, ?) FROM feed_tags t WHERE t.feed_id=f.id)
+                  (SELECT group_concat(tag, ?) FROM feed_tags t WHERE t.feed_id=f.id),
+                  f.source
                 FROM feeds f {where} ORDER BY lower(COALESCE(f.user_title, f.title, f.url))""",
             (CATEGORY_SEP, *params),
         )
@@ -135,6 +143,7 @@ class FeedsPart(StoreBase):
                 post_gap=r[14], newest_post=r[15], doc_window=r[16], feed_wait=r[17],
                 poll_seconds=r[18], poll_reason=r[19],
                 total=r[20], unread=r[21], tags=tuple(sorted(split_categories(r[22] or ""))),
+                source=r[23] or "local",
             )
             for r in rows
         ]
@@ -155,11 +164,13 @@ class FeedsPart(StoreBase):
         """Feeds whose next fetch time has come (all live feeds with ``force``)."""
         if force:  # but a server that asked us to wait (429/503 Retry-After) still waits
             return self._feed_infos(
-                "WHERE f.dead=0 AND NOT (f.next_due>? AND (COALESCE(f.last_error, '') LIKE"
-                " 'HTTP 429%' OR COALESCE(f.last_error, '') LIKE 'HTTP 503%'))",
+                "WHERE f.source IS NULL AND f.dead=0 AND NOT (f.next_due>? AND "
+                "(COALESCE(f.last_error, '') LIKE 'HTTP 429%' OR "
+                "COALESCE(f.last_error, '') LIKE 'HTTP 503%'))",
                 (now or now_ts(),),
             )
-        return self._feed_infos("WHERE f.dead=0 AND f.next_due<=?", (now or now_ts(),))
+        return self._feed_infos("WHERE f.source IS NULL AND f.dead=0 AND f.next_due<=?",
+                                (now or now_ts(),))
 
     def tags(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT tag FROM feed_tags ORDER BY tag")]

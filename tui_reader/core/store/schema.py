@@ -189,5 +189,39 @@ def _v4(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE feeds ADD COLUMN {column}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+SYNC = """
+CREATE TABLE sync_queue (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    server_id INTEGER NOT NULL,
+    action    TEXT NOT NULL CHECK (action IN ('read', 'unread', 'saved', 'unsaved')),
+    queued_at INTEGER NOT NULL
+);
+CREATE TABLE sync_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    """A feed server's account (core/sync/): which feeds and stories came from it.
+
+    ``feeds.source`` is NULL for feeds.toml's feeds and ``'sync'`` for the server's, which
+    feeds.toml never mirrors and a refresh never fetches; ``server_id`` is the id the
+    server gave the feed or story. ``sync_queue`` holds the read and saved changes made
+    here and not yet confirmed by the server, in the order they were made; ``sync_state``
+    the high-water mark of the items pulled and the account they came from.
+    """
+    conn.execute("ALTER TABLE feeds ADD COLUMN source TEXT")
+    conn.execute("ALTER TABLE feeds ADD COLUMN server_id INTEGER")
+    conn.execute("ALTER TABLE articles ADD COLUMN server_id INTEGER")
+    conn.execute("CREATE UNIQUE INDEX feeds_by_server_id ON feeds (server_id) "
+                 "WHERE server_id IS NOT NULL")
+    conn.execute("CREATE UNIQUE INDEX articles_by_server_id ON articles (server_id) "
+                 "WHERE server_id IS NOT NULL")
+    for statement in _statements(SYNC):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
