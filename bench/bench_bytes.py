@@ -31,10 +31,10 @@ class Terminal:
 
     def __init__(self, argv: list[str], width: int, height: int, env: dict[str, str]) -> None:
         self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: the app
+        if self.pid == 0:  # the child: the app, on a terminal of that size from the start
+            # (as an SSH session's is: a resize after start-up would draw it all again)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
             os.execvpe(argv[0], argv, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-        os.kill(self.pid, signal.SIGWINCH)
 
     def drain(self, quiet: float = QUIET, limit: float = 30.0, at_least: float = 1.5) -> bytes:
         """Everything written until nothing came for *quiet* seconds (at most *limit*, at

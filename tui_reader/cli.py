@@ -32,6 +32,7 @@ from .cli_commands import (
 )
 from .cli_import import cmd_import
 from .cli_repair import cmd_repair
+from .cli_serve import cmd_serve, port_number
 from .cli_sync import cmd_sync
 from .core.errors import UserError
 from .core.paths import HOME_ENV
@@ -127,6 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     command("repair", cmd_repair, "set a damaged cache aside and rescue what it holds "
             "(bookmarks first) into a fresh one")
+    p = command("serve", cmd_serve,
+                "serve the reader to a web browser (http://127.0.0.1:8000/ unless told "
+                "otherwise)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default 127.0.0.1: this machine only; "
+                        "any other lets anyone who can reach it read and change your feeds)")
+    p.add_argument("--port", type=port_number, default=8000,
+                   help="the port (default 8000; 0 picks a free one)")
+    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                   help="serve the reader on built-in sample feeds (a throwaway copy for "
+                        "each browser tab)")
     return parser
 
 
@@ -138,10 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--limit must be at least 1")
     if args.low_bandwidth and args.func is not cmd_tui:
         parser.error("--low-bandwidth is for the reader and goes with no command")
-    if args.demo and args.func is not cmd_tui:
+    if args.demo and args.func not in (cmd_tui, cmd_serve):
         # It once ran the command on the user's real home, without a word.
-        parser.error("--demo opens the reader on sample feeds and goes with no command "
-                     "(the commands work on your own feeds)")
+        parser.error("--demo opens the reader on sample feeds and goes with no command, "
+                     "or with serve (the other commands work on your own feeds)")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
