@@ -435,6 +435,16 @@ async def test_the_reader_in_headless_chromium(tmp_path: Path) -> None:
             await cdp.wait_for_screen(second, since=mark)
             await cdp.wait_for_quiet()
             reading = await cdp.screenshot()
+            await cdp.key("o")  # the story's link opens in a new tab of this browser
+            opened: list[str] = []
+            for _ in range(100):
+                pages = httpx.get(f"http://127.0.0.1:{devtools}/json/list").json()
+                opened = [t["url"] for t in pages if t["type"] == "page"
+                          and "demo.tui-reader.invalid" in t["url"]]
+                if opened:
+                    break
+                await asyncio.sleep(0.1)
+            assert opened, "o opened no tab"
             sessions = children(server.pid)
             assert len(sessions) == 1 and all(alive(pid) for pid in sessions)
             shown = await cdp.call("Runtime.evaluate", expression="document.body.className")

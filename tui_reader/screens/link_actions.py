@@ -45,6 +45,9 @@ class LinkActions:
         hint = links.no_browser(self.keymap.hint(copy_action), what)
         notify = screen.notify
         app = screen.app
+        if app.is_web:  # tui-reader serve: the reader's own browser opens it, in a new tab
+            app.open_url(url, new_tab=True)
+            return
 
         def run() -> None:
             # In this thread: finding out what $BROWSER is may run xdg-settings.
