@@ -129,3 +129,11 @@ def test_the_app_shows_the_same_screens_for_fewer_bytes() -> None:
         assert all(str(raw_cells[i][0]).isdigit() for i in differ), differ[:5]
         assert len(differ) < 10
         assert lean_bytes < raw_bytes
+
+
+def test_a_style_left_behind_by_another_program_does_not_bleed_in() -> None:
+    """A browser killed mid-line may leave an underline set; the next frame resets it."""
+    leftover = "\x1b[4;31m"
+    frame = "\x1b[1;1Hplain \x1b[1mbold\x1b[0m"
+    assert shown(leftover + SgrDiet().rewrite(frame))[:5] == shown(frame)[:5]
+    assert shown(leftover + SgrDiet().rewrite(frame))[6][3] is True  # "b" is bold

@@ -4,8 +4,9 @@ Textual writes every run of text as ``ESC[<whole style>m text ESC[0m``: a 35-byt
 code and a reset for each word-sized piece, two thirds of the bytes of a keypress at
 120x40. Over SSH those bytes are the delay. This rewrites one write at a time so that a
 style is sent only when it changes, and then only the parts that change (a new foreground
-on the same background is ``ESC[38;2;r;g;bm``). Each write still ends with the terminal's
-style reset, so whatever comes next starts from the plain state Textual expects.
+on the same background is ``ESC[38;2;r;g;bm``). Each write starts with a reset where it
+first draws, and ends with one, so whatever comes next starts from the plain state Textual
+expects.
 """
 
 from __future__ import annotations
@@ -79,13 +80,15 @@ def change(old: Style | None, new: Style) -> str:
 
 
 class SgrDiet:
-    """Rewrites the app's writes; keeps no state between them (each ends plain)."""
+    """Rewrites the app's writes; keeps no state between them (each starts and ends
+    plain)."""
 
     def rewrite(self, data: str) -> str:
         if "\x1b[" not in data:
             return data
         out: list[str] = []
-        sent: Style | None = PLAIN  # what the terminal has; None: unknown
+        sent: Style | None = None  # what the terminal has; None: unknown (whatever ran
+        # before, a browser killed mid-line say, may have left a style: reset it first)
         wanted: Style | None = PLAIN  # what the text that comes next should have
         for match in _TOKEN.finditer(data):
             kind = match.lastgroup
@@ -105,13 +108,15 @@ class SgrDiet:
             if kind == "text" and token.strip("\r\n") == "":
                 pass  # a line break between two cursor moves draws nothing
             elif kind in ("text", "esc") and wanted is not None and wanted != sent:
-                target = wanted
+                target, code = wanted, change(sent, wanted)  # erasing uses the style too
                 if kind == "text" and sent is not None and token.strip(" ") == "" and not (
                         (wanted[0] | sent[0]) & _INKED):
-                    target = (wanted[0], sent[1], wanted[2])  # a blank shows no foreground
-                if target != sent:
-                    out.append(change(sent, target))  # erasing uses the style too
-                    sent = target
+                    blank = (wanted[0], sent[1], wanted[2])  # a blank shows no foreground
+                    blank_code = change(sent, blank) if blank != sent else ""
+                    if len(blank_code) < len(code):
+                        target, code = blank, blank_code
+                out.append(code)
+                sent = target
             out.append(token)  # cursor moves and hyperlinks do not depend on the style
         if sent != PLAIN:
             out.append(RESET)

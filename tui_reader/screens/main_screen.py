@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import Resize
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -42,6 +43,7 @@ from ..messages import (
 from ..services import ReaderServices
 from ..status_text import empty_text
 from ..widgets import ArticleView, HeadlineList, KeyBar, StatusLine, Timeline
+from ..widgets.measured import measured_size
 from .link_actions import LinkActions
 from .status_updates import StatusUpdates
 from .story_editor import StoryEditor
@@ -57,6 +59,11 @@ class MainScreen(Screen[None]):
     """Headline list, article pane and "Read next" timeline under a status line."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("main")
+
+    _laid_out_on_resume = False
+    virtual_size = measured_size()
+    """The layout sets it; Textual's own asked for a second layout, drawing the whole
+    screen again at start-up."""
 
     def __init__(self, services: ReaderServices) -> None:
         super().__init__()
@@ -119,6 +126,20 @@ class MainScreen(Screen[None]):
             yield ArticleView(clock=self.clock, hint=self.hint, links=links, id="article")
             yield Timeline(self.store, clock=self.clock, id="timeline")
         yield KeyBar(compact=True, show_command_palette=False)
+
+    def on_screen_resume(self) -> None:
+        """Runs before Textual's own resume handler, which lays a resized screen out (and
+        so draws it whole) and then asks for the whole screen to be drawn once more: at
+        start-up that second drawing was 14 KB over SSH for nothing."""
+        self._laid_out_on_resume = self.is_attached and self.outer_size != self.app.size
+        self.call_later(setattr, self, "_laid_out_on_resume", False)  # for this resume only
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._laid_out_on_resume and not (regions or layout or recompose):
+            self._laid_out_on_resume = False  # the resume's layout has drawn it all
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def on_mount(self) -> None:
         keymap = self.services.keymap
