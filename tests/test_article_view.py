@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 from textual.widgets import Static
 
 from tui_reader.core.models import Article, StoryFlags
@@ -329,3 +331,61 @@ async def test_a_clicked_link_is_only_requested_never_opened() -> None:
         await pilot.pause()
         assert app.links == ["javascript:alert(1)", "http://127.0.0.1:9/more"]
         assert app.is_running
+
+
+LONG = " ".join(f"word{n}" for n in range(300))
+
+
+async def test_a_resize_draws_the_body_again_for_the_new_width() -> None:
+    app = Pane()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(ArticleView)
+        body = view.query_one(ArticleBody)
+        await view.show(article(content_md=LONG))
+        await pilot.pause()
+        assert body.drawn_width == body.size.width > 60
+        await pilot.resize_terminal(50, 30)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if body.drawn_width == body.size.width:
+                break
+        assert body.drawn_width == body.size.width < 50
+        assert all(len(line) <= body.size.width for line in body.text.splitlines())
+        assert "word299" in body.text
+
+
+async def test_a_story_drawn_while_the_pane_was_resized_is_drawn_again() -> None:
+    """The next story was drawn for the old width while the terminal shrank: it must not
+    stay cut at the pane's right edge."""
+    app = Pane()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(ArticleView)
+        body = view.query_one(ArticleBody)
+        await view.show(article(1, content_md="First."))
+        await pilot.pause()
+        real_draw = body.draw
+        release = asyncio.Event()
+
+        async def slow_draw(source: str, width: int) -> list[Strip]:
+            lines = await real_draw(source, width)
+            if "word299" in source:
+                await release.wait()
+            return lines
+
+        body.draw = slow_draw  # type: ignore[method-assign]
+        showing = asyncio.create_task(view.show(article(2, content_md=LONG)))
+        await pilot.pause()
+        await pilot.resize_terminal(50, 30)
+        for _ in range(100):  # the old story is drawn again for the new width first
+            await pilot.pause(0.02)
+            if body.drawn_width == body.size.width < 50:
+                break
+        assert body.source == "First."
+        release.set()
+        await showing
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if body.drawn_width == body.size.width and "word299" in body.text:
+                break
+        assert body.drawn_width == body.size.width < 50
+        assert all(len(line) <= body.size.width for line in body.text.splitlines())

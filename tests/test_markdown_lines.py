@@ -78,3 +78,14 @@ def test_headings_are_left_aligned_and_lines_fit_the_width() -> None:
     assert lines[0].text.startswith("A heading")
     assert all(line.cell_length <= 30 for line in lines)
     assert lines[-1].text.strip()  # no trailing blank lines: the pane has its own spacing
+
+
+@pytest.mark.parametrize("depth", [8, 15, 30])
+@pytest.mark.parametrize("width", [30, 60])
+def test_deeply_nested_quotes_and_lists_keep_their_words(depth: int, width: int) -> None:
+    """Each level of a quote takes columns; past the width, Rich drew nothing at all."""
+    quote = "> " * depth + "the deepest reply"
+    items = "\n".join("   " * i + f"- item {i}" for i in range(depth))
+    assert "deepest" in text(quote, width)
+    assert f"item {depth - 1}" in text(items, width)
+    assert all(line.cell_length <= width for line in render_lines(quote, width))

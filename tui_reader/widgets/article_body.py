@@ -61,6 +61,8 @@ class ArticleBody(Widget):
         self._lines = lines
         self._width = width
         self.refresh(layout=True)
+        if self.size.width and self.size.width != width:  # resized while it was drawn
+            self.run_worker(self._redraw(self.size.width), group="redraw", exclusive=True)
 
     def clear(self) -> None:
         self.show("", [], self._width)
@@ -92,12 +94,15 @@ class ArticleBody(Widget):
             return Strip.blank(self.size.width, style)
         return self._lines[y].crop_extend(0, self.size.width, style).apply_style(style)
 
-    async def on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         """Draw the story again for a new width (the pane or the terminal changed)."""
-        width = event.size.width
-        if not self.source or width == self._width or width <= 0:
-            return
+        if event.size.width != self._width:
+            self.run_worker(self._redraw(event.size.width), group="redraw", exclusive=True)
+
+    async def _redraw(self, width: int) -> None:
         source = self.source
+        if not source or width <= 0 or width == self._width:
+            return
         lines = await self.draw(source, width)
         if self.source == source and self.size.width == width:
             self.show(source, lines, width)

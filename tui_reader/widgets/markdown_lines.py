@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from rich.console import Console, JustifyMethod
 from rich.markdown import Heading, Markdown
 from rich.segment import Segment
+from rich.text import Text
 from rich.theme import Theme
 from textual.strip import Strip
 
@@ -43,6 +44,8 @@ THEME = Theme(
 )
 MAX_LINK = 2000
 """Longer link targets are dropped: no page needs them, and each is sent per line."""
+_WORD = re.compile(r"\w+")
+_TARGET = re.compile(r"\]\([^)]*\)")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
 
 
@@ -58,9 +61,15 @@ class StoryMarkdown(Markdown):
 
     elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading}
 
-    def __init__(self, source: str, *, links: bool = True) -> None:
+    def __init__(self, source: str, *, links: bool = True, width: int = 80) -> None:
         super().__init__(source, code_theme="ansi_dark", hyperlinks=True)
         _clean_links(self.parsed, links)
+        self.parsed = _cap_quotes(self.parsed, max(1, width // 12))
+
+    @staticmethod
+    def words(source: str) -> int:
+        """About how many words a reader should see (link targets are not shown)."""
+        return len(_WORD.findall(_TARGET.sub(")", source)))
 
 
 def link_target(href: object) -> str:
@@ -86,6 +95,25 @@ def _clean_links(tokens: list[Token], keep: bool) -> None:
             _clean_links(token.children, keep)
 
 
+def _cap_quotes(tokens: list[Token], deepest: int) -> list[Token]:
+    """Quotes nested deeper than *deepest* are shown at that depth: each level takes two
+    columns, and Rich draws a quote with no room left as nothing at all (a mailing
+    list's eighth level vanished in a 60x20 terminal)."""
+    kept: list[Token] = []
+    depth = 0
+    for token in tokens:
+        if token.type == "blockquote_open":
+            depth += 1
+            if depth > deepest:
+                continue
+        elif token.type == "blockquote_close":
+            depth -= 1
+            if depth >= deepest:
+                continue
+        kept.append(token)
+    return kept
+
+
 def render_lines(source: str, width: int, *, links: bool = True) -> list[Strip]:
     """*source* as lines *width* cells wide (safe to call in a thread: its own Console)."""
     width = max(1, width)
@@ -95,8 +123,12 @@ def render_lines(source: str, width: int, *, links: bool = True) -> list[Strip]:
         highlight=False,
     )
     options = console.options.update(width=width)
-    story = StoryMarkdown(source, links=links)
+    story = StoryMarkdown(source, links=links, width=width)
     lines = console.render_lines(story, options, pad=False, new_lines=False)
+    shown = sum(len(_WORD.findall("".join(s.text for s in line))) for line in lines)
+    if shown < story.words(source) * 0.8:  # text lost (nested deeper than the width or
+        # than the parser goes): the Markdown as it is written, every word there
+        lines = console.render_lines(Text(source), options, pad=False, new_lines=False)
     while lines and not any(segment.text.strip() for segment in lines[-1]):
         lines.pop()  # Rich ends with blank lines; the pane has its own spacing
     return [Strip(Segment.simplify(line)) for line in lines]
