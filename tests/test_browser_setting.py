@@ -75,3 +75,30 @@ def test_o_runs_the_browser_in_the_terminal_and_comes_back(tmp_path: Path) -> No
         assert term.drain(quiet=1.0, at_least=1.0)  # still answering keys
     finally:
         term.close()
+
+
+@pytest.mark.parametrize("browser", ["no-such-browser-here %u", "ENV"])
+def test_a_browser_that_is_not_there_is_one_line_and_the_reader_stays(
+    tmp_path: Path, browser: str
+) -> None:
+    """browser = "w3m %u" (README's example) on a machine without w3m, or a $BROWSER
+    left over on an SSH host: the screen went blank and keys were typed into nothing."""
+    paths = build_demo_home(tmp_path / "home")
+    env = dict(os.environ, TERM="xterm-256color")
+    env.pop("BROWSER", None)
+    if browser == "ENV":
+        env["BROWSER"] = "no-such-console-browser"
+    else:
+        paths.config_file.write_text(f'browser = "{browser}"\n', encoding="utf-8")
+    term = Terminal([sys.executable, "-m", "tui_reader", "--home", str(tmp_path / "home")],
+                    120, 40, env)
+    try:
+        assert b"Headlines" in term.drain(quiet=1.5, limit=60, at_least=3.0)
+        term.send("o")
+        after = term.drain(quiet=1.0, at_least=2.0)
+        assert b"\x1b[?1049l" not in after  # the terminal was never handed over
+        assert b"Could not run no-such" in after or b"No browser here" in after, after[-800:]
+        term.send("j")
+        assert b"\x1b[" in term.drain(quiet=1.0, at_least=1.0)  # still answering keys
+    finally:
+        term.close()

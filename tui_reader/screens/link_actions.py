@@ -66,6 +66,7 @@ class LinkActions:
     def _run_in_terminal(self, template: str, url: str) -> None:
         """Step aside (Textual's suspend), run the browser in this terminal, come back
         with the screen as it was: newsboat's ``browser "w3m %u"``."""
+        import shutil
         import subprocess
 
         from textual.app import SuspendNotSupported
@@ -78,15 +79,25 @@ class LinkActions:
             screen.notify("The browser setting has no command to run.", severity="warning",
                           markup=False)
             return
+        if shutil.which(argv[0]) is None:  # found out before the screen is handed over
+            screen.notify(f"Could not run {argv[0]}: no such program (the browser setting "
+                          "or $BROWSER names it)", severity="warning", markup=False)
+            return
+        failed: OSError | None = None
         try:
             with screen.app.suspend():
-                done = subprocess.run(argv, check=False, stdin=None)  # noqa: S603 - no shell
+                # Nothing may leave this block by an exception: Textual's suspend would
+                # not take the terminal back, and the reader stayed blank and deaf.
+                try:
+                    done = subprocess.run(argv, check=False, stdin=None)  # noqa: S603
+                except OSError as exc:
+                    failed = exc
         except SuspendNotSupported:
             screen.notify("This terminal cannot hand itself to a browser.",
                           severity="warning", markup=False)
             return
-        except OSError as exc:
-            screen.notify(f"Could not run {argv[0]}: {exc.strerror or exc}",
+        if failed is not None:
+            screen.notify(f"Could not run {argv[0]}: {failed.strerror or failed}",
                           severity="warning", markup=False)
             return
         if done.returncode:
