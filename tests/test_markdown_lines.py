@@ -89,3 +89,12 @@ def test_deeply_nested_quotes_and_lists_keep_their_words(depth: int, width: int)
     assert "deepest" in text(quote, width)
     assert f"item {depth - 1}" in text(items, width)
     assert all(line.cell_length <= width for line in render_lines(quote, width))
+
+
+def test_snake_case_and_escapes_are_drawn_as_markdown_not_shown_raw() -> None:
+    """The check for lost words counted os\\_path\\_join as three words and its drawing
+    as one, and showed short stories as raw Markdown."""
+    source = "Use **encoding\\_errors**; see [the docs](http://127.0.0.1:9/d) for os\\_path\\_join."
+    shown = text(source)
+    assert "encoding_errors" in shown and "os_path_join" in shown
+    assert "**" not in shown and "\\_" not in shown and "](" not in shown

@@ -44,7 +44,8 @@ THEME = Theme(
 )
 MAX_LINK = 2000
 """Longer link targets are dropped: no page needs them, and each is sent per line."""
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+"""Letters and digits: os_path_join is three words written or escaped (os\\_path)."""
 _TARGET = re.compile(r"\]\([^)]*\)")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
 
