@@ -555,6 +555,30 @@ async def test_clicking_a_link_in_the_body_opens_it(
         await wait_until(pilot, lambda: opened == [f"{DEAD}/more"])
 
 
+async def test_a_clicked_link_with_no_browser_is_copied_not_the_story_s(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over SSH a click said "press y to copy the link", and y copied the story's own."""
+    from tui_reader import links
+
+    seed(session, [item(1)])
+    monkeypatch.delenv("BROWSER", raising=False)
+    monkeypatch.setattr("tui_reader.links.open_in_browser", lambda url: links.NO_BROWSER)
+    app = make_app(session)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        body = app.query_one(ArticleBody)
+        await wait_until(pilot, lambda: body.line_count > 0)
+        await pilot.pause()
+        x, y = link_cell(body, f"{DEAD}/more")
+        await pilot.click(ArticleBody, offset=(x + 1, y))
+        await wait_until(pilot, lambda: copied == [f"{DEAD}/more"])
+        await wait_until(pilot, lambda: any("the link is sent to the clipboard" in n.message
+                                            for n in app._notifications))
+
+
 async def test_a_store_error_is_a_notification_not_a_crash(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

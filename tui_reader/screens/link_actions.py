@@ -30,7 +30,7 @@ class LinkActions:
         """Whether this session already said how OSC 52 copying works."""
 
     def open(self, url: str | None, *, copy_action: str = "copy_link",
-             what: str = "the link") -> None:
+             what: str = "the link", copy_without_browser: bool = False) -> None:
         """Open a web link in the browser; anything but http(s) is refused. Without a
         browser, the message names the key that copies the same link."""
         screen = self.screen
@@ -56,6 +56,10 @@ class LinkActions:
                 app.call_from_thread(self._run_in_terminal, template, url)
                 return
             message = links.open_in_browser(url)
+            if message == links.NO_BROWSER and copy_without_browser:
+                # A link in the text has no key of its own: y would copy the story's.
+                app.call_from_thread(self.copy, url, "No browser here (SSH?): the link is")
+                return
             if message == links.NO_BROWSER:
                 message = hint
             if message:

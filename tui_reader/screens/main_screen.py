@@ -283,7 +283,7 @@ class MainScreen(Screen[None]):
 
     @on(ArticleView.LinkRequested)
     def _link_requested(self, event: ArticleView.LinkRequested) -> None:
-        self.links.open(event.href)
+        self.links.open(event.href, copy_without_browser=True)
 
     async def action_open_link(self) -> None:
         if (article := await self.panes.story()) is not None:
