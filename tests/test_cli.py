@@ -506,7 +506,8 @@ def test_demo_with_a_command_is_refused_rather_than_run_on_the_real_home(
             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
         )
         assert done.returncode == 2
-        assert "--demo opens the reader on sample feeds" in done.stderr
+        assert done.stderr.startswith("tui-reader: --demo opens the reader on sample feeds")
+        assert len(done.stderr.strip().splitlines()) == 1  # one line, no usage lines
         assert "Traceback" not in done.stderr
     assert not (home / "config" / "feeds.toml").exists()
 

@@ -138,5 +138,4 @@ def test_low_bandwidth_is_a_setting_and_a_flag(tmp_path: Path) -> None:
     path.write_text('low_bandwidth = "yes"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="config.toml:1: low_bandwidth must be true or false"):
         load_settings(path)
-    with pytest.raises(SystemExit):
-        main(["--home", tempfile.mkdtemp(), "--low-bandwidth", "feeds"])
+    assert main(["--home", tempfile.mkdtemp(), "--low-bandwidth", "feeds"]) == 2

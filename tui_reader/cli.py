@@ -148,12 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "limit", 1) < 1:
         parser.error("--limit must be at least 1")
+    refusal = ""
     if args.low_bandwidth and args.func is not cmd_tui:
-        parser.error("--low-bandwidth is for the reader and goes with no command")
+        refusal = "--low-bandwidth is for the reader and goes with no command"
     if args.demo and args.func not in (cmd_tui, cmd_serve):
         # It once ran the command on the user's real home, without a word.
-        parser.error("--demo opens the reader on sample feeds and goes with no command, "
-                     "or with serve (the other commands work on your own feeds)")
+        refusal = ("--demo opens the reader on sample feeds and goes with no command, "
+                   "or with serve (the other commands work on your own feeds)")
+    if refusal:  # one line, as every other error (argparse adds its usage lines)
+        print(f"tui-reader: {refusal}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
