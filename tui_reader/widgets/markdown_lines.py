@@ -13,9 +13,10 @@ import re
 from typing import ClassVar
 
 from markdown_it.token import Token
-from rich.console import Console, JustifyMethod
-from rich.markdown import Heading, Markdown
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.markdown import CodeBlock, Heading, Markdown
 from rich.segment import Segment
+from rich.syntax import Syntax
 from rich.text import Text
 from rich.theme import Theme
 from textual.strip import Strip
@@ -42,6 +43,8 @@ THEME = Theme(
     },
     inherit=True,
 )
+CODE_BACKGROUND = "grey15"
+"""Dark grey: black on 16 colours, nothing with NO_COLOR (the indent still sets it off)."""
 MAX_LINK = 2000
 """Longer link targets are dropped: no page needs them, and each is sent per line."""
 _WORD = re.compile(r"[^\W_]+")
@@ -57,10 +60,20 @@ class _LeftHeading(Heading):
         ("h1", "h2", "h3", "h4", "h5", "h6"), "left")
 
 
+class _CodeBlock(CodeBlock):
+    """Code on a shade of its own, so that it reads apart from the text and a wrapped line
+    is seen to be one line (Rich's own had the text's background)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Syntax(str(self.text).rstrip(), self.lexer_name, theme=self.theme,
+                     word_wrap=True, padding=(0, 1), background_color=CODE_BACKGROUND)
+
+
 class StoryMarkdown(Markdown):
     """Rich's Markdown with left-aligned headings and only clean http(s) links."""
 
-    elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading}
+    elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading,
+                          "fence": _CodeBlock, "code_block": _CodeBlock}
 
     def __init__(self, source: str, *, links: bool = True, width: int = 80) -> None:
         super().__init__(source, code_theme="ansi_dark", hyperlinks=True)
