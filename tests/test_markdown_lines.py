@@ -55,6 +55,14 @@ def test_a_target_reaches_the_terminal_as_printable_ascii(href: str) -> None:
 def test_an_image_links_only_to_a_web_address() -> None:
     assert links("![a map](https://example.org/map.png)") == ["https://example.org/map.png"]
     assert links("![a map](javascript:alert(1))") == []
+    assert links("![a map](file:///etc/passwd)") == []
+    assert "[picture: a map]" in text("![a map](file:///etc/passwd)")
+
+
+def test_a_picture_stays_where_it_is_in_its_paragraph() -> None:
+    """Rich moved it to the paragraph's start: "🌆 a cat Image:  and text"."""
+    shown = text("Image: ![a cat](https://example.org/cat.png) and text.")
+    assert "Image: [picture: a cat] and text." in shown
 
 
 def test_a_terminal_without_hyperlinks_gets_none() -> None:

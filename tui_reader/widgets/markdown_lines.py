@@ -99,14 +99,28 @@ def link_target(href: object) -> str:
 
 
 def _clean_links(tokens: list[Token], keep: bool) -> None:
-    """Targets made safe, or all dropped (*keep* false: a terminal with no hyperlinks)."""
+    """Targets made safe, or all dropped (*keep* false: a terminal with no hyperlinks);
+    a picture becomes a link to it where it stands (Rich moved it to the paragraph's
+    start)."""
     for token in tokens:
         if token.type == "link_open":
             token.attrs["href"] = link_target(token.attrs.get("href")) if keep else ""
-        elif token.type == "image":
-            token.attrs["src"] = link_target(token.attrs.get("src")) if keep else ""
         if token.children:
+            token.children = [part for child in token.children
+                              for part in _picture_as_link(child, keep)]
             _clean_links(token.children, keep)
+
+
+def _picture_as_link(token: Token, keep: bool) -> list[Token]:
+    if token.type != "image":
+        return [token]
+    alt = "".join(child.content for child in token.children or []) or token.content
+    words = Token("text", "", 0, content=f"[picture: {alt}]" if alt else "[picture]")
+    target = link_target(token.attrs.get("src")) if keep else ""
+    if not target:
+        return [words]
+    return [Token("link_open", "a", 1, attrs={"href": target}), words,
+            Token("link_close", "a", -1)]
 
 
 def _cap_quotes(tokens: list[Token], deepest: int) -> list[Token]:
