@@ -11,6 +11,7 @@ back here as messages.
 from __future__ import annotations
 
 from collections.abc import Coroutine
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any, ClassVar, Self
 
@@ -50,6 +51,8 @@ from .story_editor import StoryEditor
 from .story_panes import StoryPanes
 
 NARROW_WIDTH = 100
+HOLD_FIRST_FRAMES = 1.0
+"""Seconds start-up may hold the screen while it fills in (see _hold_first_frames)."""
 """Below this many columns the timeline hides until ``t`` asks for it."""
 LIST_STEP = 5
 """Percent of the width one press of < or > moves the list's edge."""
@@ -61,6 +64,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("main")
 
     _laid_out_on_resume = False
+    _first_frames: AbstractContextManager[None] | None = None
     virtual_size = measured_size()
     """The layout sets it; Textual's own asked for a second layout, drawing the whole
     screen again at start-up."""
@@ -158,6 +162,29 @@ class MainScreen(Screen[None]):
         self.headlines.focus()
         # The first story comes with the list's first Rested message, in a worker: the
         # first frame (the headlines) must not wait for its Markdown (0.3 s to load).
+        self._hold_first_frames()
+
+    def _hold_first_frames(self) -> None:
+        """Draw the screen once it has settled, not as each part arrives.
+
+        Start-up drew the whole screen, then the list, the panes, the status line and the
+        key bar again as each filled in: 50 KB over SSH before the first story. The
+        screen is held (Textual's batch) until the first story is on it, or for at most
+        HOLD_FIRST_FRAMES seconds, then drawn once. Not in tests (headless): nothing is
+        drawn there, and layouts must not wait.
+        """
+        if self.app.is_headless:
+            return
+        hold = self.app.batch_update()
+        hold.__enter__()
+        self._first_frames = hold
+        self.set_timer(HOLD_FIRST_FRAMES, self.release_first_frames)
+
+    def release_first_frames(self) -> None:
+        """The screen may be drawn (called again, it does nothing)."""
+        hold, self._first_frames = self._first_frames, None
+        if hold is not None:
+            hold.__exit__(None, None, None)
 
     def hint(self, action_id: str) -> str:
         """The key in force for an action, for hints on screen."""

@@ -51,6 +51,8 @@ class PanesScreen(Protocol):
 
     def empty_text(self) -> str: ...
 
+    def release_first_frames(self) -> None: ...
+
 
 class StoryPanes:
     """The open story: which one, whether it was opened or only previewed, and paging."""
@@ -127,6 +129,7 @@ class StoryPanes:
             screen.article_view.put(drawn)
             screen.timeline.fill(article_id, related)
         screen.headlines.previews.done(article_id)
+        screen.release_first_frames()
 
     async def load(self, article_id: int) -> Article | None:
         """A story from the cache with its Markdown, read and converted in a thread (the
@@ -157,6 +160,7 @@ class StoryPanes:
         screen.article_view.article = None  # keys say "No story open" from now on
         hint = screen.empty_text() if screen.headlines.total == 0 else None
         screen.article_view.show_empty(hint)
+        screen.release_first_frames()  # nothing to wait for
         screen.spawn(screen.timeline.show_for(None))
 
     async def show_fresh(self) -> None:
