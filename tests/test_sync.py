@@ -354,3 +354,42 @@ def test_a_server_feed_says_it_comes_from_the_sync_server(tmp_path: Path) -> Non
     assert status_words(server_feed, time.time()) == "from the sync server"
     assert due_words(server_feed, time.time()) == "at each sync"
     store.close()
+
+
+# -- the engine against a Fever server in memory (tests/fever_loopback.py) ---------------------
+
+
+def synced(store, account, state=None):  # type: ignore[no-untyped-def]
+    """One run_sync with the real Fever client."""
+    from tui_reader.core.sync.engine import run_sync
+
+    client = FeverClient(account, "pw", timeout=5)
+    try:
+        return run_sync(store, client, account)
+    finally:
+        client.close()
+
+
+def test_a_bookmark_of_an_item_the_server_purged_stays_as_a_local_story(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """The mark answered 404 (coldsweat does for a purged item): the bookmark stayed
+    queued as sent, then the server's saved ids turned it off."""
+    from fever_loopback import serve_fever
+
+    state, account = serve_fever(feed_server)
+    store = open_store(tmp_path / "cache.sqlite3")
+    synced(store, account)
+    (purged, kept) = ids_of(store, [3, 4])
+    store.set_bookmark(purged)
+    store.set_bookmark(kept)
+    del state.items[3]
+    synced(store, account)
+    rows = dict(store._read("SELECT id, bookmarked FROM articles WHERE id IN (?, ?)",
+                            (purged, kept)))
+    assert rows == {purged: 1, kept: 1}
+    assert store._read("SELECT server_id FROM articles WHERE id=?", (purged,)) == [(None,)]
+    assert store.queued_changes() == [] and state.saved == {4}
+    synced(store, account)  # and it stays so
+    assert sorted(b.id for b in store.bookmarks()) == sorted([purged, kept])
+    store.close()
+

@@ -235,6 +235,13 @@ class SyncStatePart(FeedsPart, ArticlesPart):
                 (change.server_id, *PAIRS[change.action], change.seq),
             ).rowcount
 
+    def detach_server_item(self, server_id: int) -> None:
+        """The server no longer has this item: its story stays here as a local one (its
+        bookmark and read flag kept), and its queued changes have nowhere to go."""
+        with self._write() as tx:
+            tx.execute("UPDATE articles SET server_id=NULL WHERE server_id=?", (server_id,))
+            tx.execute("DELETE FROM sync_queue WHERE server_id=?", (server_id,))
+
     def sync_feed_url(self, url: str) -> bool:
         """Whether *url* names a feed that comes from the sync server."""
         return bool(self._read("SELECT 1 FROM feeds WHERE url=? AND source=?",

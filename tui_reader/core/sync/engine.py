@@ -79,7 +79,9 @@ def _never() -> bool:
 
 
 def push(store: Store, client: SyncClient, stop: Callable[[], bool] = _never) -> int:
-    """Send the queued changes, oldest first; returns how many the server took."""
+    """Send the queued changes, oldest first; returns how many the server took. A story
+    the server no longer has becomes a local one, with its bookmark and read flag: the
+    server's saved ids would otherwise turn the bookmark off."""
     latest: dict[tuple[int, tuple[str, str]], QueuedChange] = {}
     for change in store.queued_changes():
         latest[(change.server_id, PAIRS[change.action])] = change
@@ -87,9 +89,11 @@ def push(store: Store, client: SyncClient, stop: Callable[[], bool] = _never) ->
     for change in sorted(latest.values(), key=lambda c: c.seq):
         if stop():
             raise SyncStopped()
-        client.mark(change.server_id, change.action)
-        store.confirm_change(change)
-        sent += 1
+        if client.mark(change.server_id, change.action):
+            store.confirm_change(change)
+            sent += 1
+        else:
+            store.detach_server_item(change.server_id)
     return sent
 
 
