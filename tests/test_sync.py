@@ -393,3 +393,59 @@ def test_a_bookmark_of_an_item_the_server_purged_stays_as_a_local_story(
     assert sorted(b.id for b in store.bookmarks()) == sorted([purged, kept])
     store.close()
 
+
+
+def test_a_feed_missing_from_one_answer_keeps_its_stories(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """It was removed with its stories at once, and when it came back its items were
+    below the high-water mark: never pulled again."""
+    from fever_loopback import serve_fever
+
+    state, account = serve_fever(feed_server)
+    store = open_store(tmp_path / "cache.sqlite3")
+    synced(store, account)
+    state.hidden_feeds = {2}
+    assert synced(store, account).feeds_removed == 0
+    state.hidden_feeds = set()
+    synced(store, account)
+    assert store._read("SELECT COUNT(*) FROM articles")[0][0] == 10
+    store.close()
+
+
+def test_an_empty_feeds_answer_removes_nothing(tmp_path: Path,
+                                               feed_server: FeedServer) -> None:
+    from fever_loopback import serve_fever
+
+    state, account = serve_fever(feed_server)
+    store = open_store(tmp_path / "cache.sqlite3")
+    synced(store, account)
+    state.hidden_feeds = {1, 2}
+    for _ in range(5):
+        synced(store, account)
+    assert len(store.feeds()) == 2
+    assert store._read("SELECT COUNT(*) FROM articles")[0][0] == 10
+    store.close()
+
+
+def test_a_feed_gone_for_good_goes_and_its_unread_items_come_back_with_it(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """Unsubscribed on the server (gone from several answers), then subscribed again:
+    its unread and saved items, below the high-water mark, are fetched by id."""
+    from fever_loopback import serve_fever
+
+    state, account = serve_fever(feed_server)
+    store = open_store(tmp_path / "cache.sqlite3")
+    synced(store, account)
+    state.hidden_feeds = {2}
+    removed = sum(synced(store, account).feeds_removed for _ in range(4))
+    assert removed == 1 and len(store.feeds()) == 1
+    assert store._read("SELECT COUNT(*) FROM articles")[0][0] == 5
+    state.unread.discard(6)
+    state.saved.add(7)
+    state.hidden_feeds = set()
+    report = synced(store, account)
+    assert report.feeds_added == 1 and report.new_items == 4  # 6 was read: not fetched
+    rows = store._read("SELECT server_id, read, bookmarked FROM articles "
+                       "WHERE server_id > 5 ORDER BY server_id")
+    assert rows == [(7, 0, 1), (8, 0, 0), (9, 0, 0), (10, 0, 0)]
+    store.close()

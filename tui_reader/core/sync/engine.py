@@ -26,7 +26,7 @@ from ..store import Reconciled, Store
 from ..store.sync_state import PAIRS, QueuedChange
 from ..words import plural
 from .account import SyncAccount, resolve_password
-from .protocol import ServerFeed, ServerItem, SyncClient
+from .protocol import IDS_PER_CALL, ServerFeed, ServerItem, SyncClient
 
 MAX_PAGES = 2000
 """Item pages pulled in one sync at most (100,000 items at Fever's 50): a bigger
@@ -105,6 +105,20 @@ def _parsed(feeds: dict[int, ServerFeed], item: ServerItem) -> tuple[ServerItem,
     )
 
 
+def _pull_by_id(store: Store, client: SyncClient, by_id: dict[int, ServerFeed],
+                ids: set[int], max_pages: int, stop: Callable[[], bool]) -> int:
+    """The unread and saved items not here: a feed that (re)appeared after the first sync
+    has its older items below the high-water mark, where paging never looks again."""
+    missing = store.unknown_server_ids(ids)
+    new = 0
+    for start in range(0, min(len(missing), max_pages * IDS_PER_CALL), IDS_PER_CALL):
+        if stop():
+            raise SyncStopped()
+        items = client.items_with_ids(missing[start:start + IDS_PER_CALL])
+        new += store.save_server_items([_parsed(by_id, item) for item in items])
+    return new
+
+
 def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
              progress: Progress | None = None, max_pages: int = MAX_PAGES,
              stop: Callable[[], bool] = _never) -> SyncReport:
@@ -118,11 +132,13 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
     store.use_sync_account(account.key)
     report.feeds = len(feeds)
     report.feeds_added, report.feeds_removed = store.apply_server_feeds(feeds)
+    first = store.since_id() == 0
     if store.queued_changes():
         tell("Sync: sending changes…")
         report.pushed = push(store, client, stop)
     by_id = {f.id: f for f in feeds}
     since = store.since_id()
+    asked: set[int] = set()
     while report.pages < max_pages:
         if stop():
             raise SyncStopped()
@@ -130,12 +146,14 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
         if not items:
             break
         report.pages += 1
-        if {item.feed_id for item in items} - by_id.keys():
+        unknown = {item.feed_id for item in items} - by_id.keys() - asked
+        if unknown:
             # A feed added on the server since the feeds were read: read them again, or
             # its items would be passed over for good (the high-water mark moves on).
+            asked |= unknown
             feeds = client.feeds()
-            report.feeds_added += store.apply_server_feeds(feeds)[0]
-            by_id = {f.id: f for f in feeds}
+            report.feeds_added += store.apply_server_feeds(feeds, remove=False)[0]
+            by_id |= {f.id: f for f in feeds}
         pairs = [_parsed(by_id, item) for item in items]
         report.new_items += store.save_server_items(pairs)
         since = max(since, items[-1].id)
@@ -144,6 +162,8 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
         report.more = True
     tell("Sync: read state…")
     unread, saved = client.unread_ids(), client.saved_ids()
+    if report.feeds_added and not first:
+        report.new_items += _pull_by_id(store, client, by_id, unread | saved, max_pages, stop)
     report.changed_here = store.reconcile(unread, saved)
     report.requests = client.requests_made
     report.seconds = time.monotonic() - started

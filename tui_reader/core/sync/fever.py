@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ from ..http import DEFAULT_USER_AGENT
 from ..http_url import display_url
 from ..sanitize import clean_text
 from .account import SyncAccount
-from .protocol import Action, ServerFeed, ServerItem, SyncError
+from .protocol import IDS_PER_CALL, Action, ServerFeed, ServerItem, SyncError
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """An answer larger than this is refused (a page of 50 items is rarely 1 MB)."""
@@ -109,7 +110,16 @@ class FeverClient:
         return result
 
     def items_since(self, since_id: int) -> list[ServerItem]:
-        answer = self._call(f"items&since_id={int(since_id)}")
+        return self._items(f"items&since_id={int(since_id)}", since_id)
+
+    def items_with_ids(self, ids: Sequence[int]) -> list[ServerItem]:
+        if not ids:
+            return []
+        wanted = ",".join(str(int(i)) for i in list(ids)[:IDS_PER_CALL])
+        return self._items(f"items&with_ids={wanted}", 0)
+
+    def _items(self, command: str, since_id: int) -> list[ServerItem]:
+        answer = self._call(command)
         items = answer.get("items")
         if not isinstance(items, list):
             raise self._garbage("no list of items")
