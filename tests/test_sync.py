@@ -449,3 +449,64 @@ def test_a_feed_gone_for_good_goes_and_its_unread_items_come_back_with_it(
                        "WHERE server_id > 5 ORDER BY server_id")
     assert rows == [(7, 0, 1), (8, 0, 0), (9, 0, 0), (10, 0, 0)]
     store.close()
+
+
+DEEP = '{"auth": 1, "feeds": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+@pytest.mark.parametrize(("call", "body"), [
+    ("feeds", '{"auth": 1, "feeds": [], "groups": 5}'),
+    ("feeds", '{"auth": 1, "feeds": [], "feeds_groups": true}'),
+    ("feeds", '{"auth": 1, "feeds": [{"id": 1, "title": 5, "url": []}], '
+              '"groups": [{"id": [1], "title": {}}], '
+              '"feeds_groups": [{"group_id": "x", "feed_ids": {"a": 1}}]}'),
+    ("feeds", '{"auth": 1, "feeds": [{"id": 1e400}]}'),
+    ("feeds", DEEP),
+    ("items", '{"auth": 1, "items": [{"id": "' + "9" * 30 + '", "feed_id": 1}, '
+              '{"id": 2, "feed_id": ' + "9" * 30 + '}, {"id": 3, "feed_id": 1, '
+              '"created_on_time": ' + "9" * 30 + '}]}'),
+    ("unread", '{"auth": 1, "unread_item_ids": "1,' + "9" * 30 + ',-4"}'),
+])
+def test_garbage_from_the_server_is_refused_or_left_out_never_a_crash(
+        feed_server: FeedServer, call: str, body: str) -> None:
+    """groups = 5 was a TypeError, deep nesting a RecursionError, a 30-digit id an
+    OverflowError in SQLite."""
+    feed_server.route("/fever/", body, content_type="application/json")
+    client = FeverClient(SyncAccount("fever", feed_server.url("/fever/"), "me"), "pw",
+                         timeout=5)
+    try:
+        answer = {"feeds": client.feeds, "items": lambda: client.items_since(0),
+                  "unread": client.unread_ids}[call]()
+    except SyncError as exc:
+        assert "does not answer as a Fever API" in str(exc) and "\n" not in str(exc)
+    else:
+        ids = ([getattr(x, "id", x) for x in answer] if not isinstance(answer, set)
+               else list(answer))
+        assert all(0 <= i < 2**63 for i in ids), ids
+        for item in answer if isinstance(answer, list) else []:
+            published = getattr(item, "published", None)
+            assert published is None or published < 2**63
+    finally:
+        client.close()
+
+
+def test_a_sync_that_fails_before_refresh_is_one_line_and_the_local_feeds_still_come(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """A RecursionError from the server's answer aborted `refresh` before feeds.toml."""
+    feed_server.route("/fever/", DEEP, content_type="application/json")
+    feed_server.route("/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel>'
+                      "<title>Local</title><item><title>Local story</title>"
+                      "<guid>l1</guid></item></channel></rss>")
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(
+        f'[sync]\nprotocol = "fever"\nurl = "{feed_server.url("/fever/")}"\nuser = "me"\n'
+        'password_command = "echo pw"\n')
+    (home / "config" / "feeds.toml").write_text(
+        f'[[feed]]\nurl = "{feed_server.url("/feed.xml")}"\n')
+    result = run(home, "refresh", ok=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "tui-reader: sync: " in result.stderr
+    assert feed_server.hits("/feed.xml") == 1
+    assert "Local story" in run(home, "headlines").stdout

@@ -31,15 +31,25 @@ def api_key(user: str, password: str) -> str:
     return hashlib.md5(f"{user}:{password}".encode()).hexdigest()
 
 
+MAX_ID = 2**63 - 1
+"""The largest id or time SQLite stores: a larger one from the server is left out."""
+
+
 def _int(value: object) -> int | None:
-    """An id or a time as servers send it: a number or a string of digits."""
+    """An id or a time as servers send it: a number or a string of digits, 0 to MAX_ID."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 19:
+        value = int(text)  # (a string of 10,000 digits is not worth converting)
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
+
+
+def _list(value: object) -> list[Any]:
+    """A list the server sent, or none (``"groups": 5`` is left out, not a crash)."""
+    return value if isinstance(value, list) else []
 
 
 def _ids(value: object) -> set[int]:
@@ -87,9 +97,9 @@ class FeverClient:
         if not isinstance(feeds, list):
             raise self._garbage("no list of feeds")
         names = {_int(g.get("id")): clean_text(_str(g.get("title")), 200)
-                 for g in groups or [] if isinstance(g, dict)}
+                 for g in _list(groups) if isinstance(g, dict)}
         member: dict[int, list[str]] = {}
-        for link in links or []:
+        for link in _list(links):
             if not isinstance(link, dict):
                 continue
             name = names.get(_int(link.get("group_id")))
@@ -186,6 +196,8 @@ class FeverClient:
                             f"{type(exc).__name__} ({_reason(exc)})") from None
         try:
             answer = json.loads(body)
+        except RecursionError:
+            raise self._garbage("JSON nested too deep") from None
         except ValueError:
             start = clean_text(body[:40].decode("utf-8", "replace"), 40)
             raise self._garbage(f"not JSON: it starts {start!r}") from None
