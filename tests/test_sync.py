@@ -510,3 +510,73 @@ def test_a_sync_that_fails_before_refresh_is_one_line_and_the_local_feeds_still_
     assert "tui-reader: sync: " in result.stderr
     assert feed_server.hits("/feed.xml") == 1
     assert "Local story" in run(home, "headlines").stdout
+
+
+def test_a_server_trickling_its_answer_is_cut_off_at_the_request_deadline() -> None:
+    """A byte every 0.2 s never trips a 0.5 s read timeout: the answer took 20 s (a byte
+    every 19 s against the default 20 s timeout kept a request open for hours)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n")
+            for _ in range(100):
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+
+    threading.Thread(target=trickle, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/fever/"
+    client = FeverClient(SyncAccount("fever", url, "me"), "pw", timeout=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(SyncError, match="did not finish its answer in 1.5 s"):
+            client.feeds()
+        assert time.monotonic() - started < 4
+    finally:
+        stop.set()
+        client.close()
+        listener.close()
+
+
+def test_no_request_starts_after_the_sync_deadline(feed_server: FeedServer) -> None:
+    feed_server.route("/fever/", '{"auth": 1, "feeds": []}', delay=0.3,
+                      content_type="application/json")
+    client = FeverClient(SyncAccount("fever", feed_server.url("/fever/"), "me"), "pw",
+                         timeout=5, until=time.monotonic() + 0.5)
+    try:
+        client.feeds()
+        with pytest.raises(SyncError, match="took too long; it goes on at the next sync"):
+            for _ in range(3):
+                client.feeds()
+    finally:
+        client.close()
+
+
+def test_pulling_stops_at_its_deadline_and_goes_on_at_the_next_sync(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    from fever_loopback import FeverState, serve_fever
+
+    from tui_reader.core.sync.engine import run_sync
+
+    state, account = serve_fever(feed_server, FeverState(
+        items={i: 1 for i in range(1, 121)}, unread=set(range(1, 121))))
+    store = open_store(tmp_path / "cache.sqlite3")
+    client = FeverClient(account, "pw", timeout=5)
+    try:
+        report = run_sync(store, client, account, pull_until=time.monotonic() - 1)
+        assert report.more and report.new_items == 0
+        assert run_sync(store, client, account).new_items == 120
+    finally:
+        client.close()
+        store.close()

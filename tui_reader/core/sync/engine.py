@@ -63,11 +63,19 @@ class SyncReport:
         return line + (" (more to pull at the next sync)" if self.more else "")
 
 
-def connect(account: SyncAccount, *, timeout: float = 20.0) -> SyncClient:
-    """A client for the account, with its secret looked up now (SyncError if it cannot be)."""
+SYNC_SECONDS = 900.0
+"""One sync's time at most: a request that would start later fails (each page is its own
+transaction, so the next sync goes on from there). Pulling pages stops at two thirds of
+it, leaving the rest for the read state."""
+
+
+def connect(account: SyncAccount, *, timeout: float = 20.0,
+            until: float | None = None) -> SyncClient:
+    """A client for the account, with its secret looked up now (SyncError if it cannot be);
+    no request goes on past ``until`` (a ``time.monotonic()``)."""
     from .fever import FeverClient
 
-    return FeverClient(account, resolve_password(account), timeout=timeout)
+    return FeverClient(account, resolve_password(account), timeout=timeout, until=until)
 
 
 class SyncStopped(Exception):
@@ -121,9 +129,11 @@ def _pull_by_id(store: Store, client: SyncClient, by_id: dict[int, ServerFeed],
 
 def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
              progress: Progress | None = None, max_pages: int = MAX_PAGES,
-             stop: Callable[[], bool] = _never) -> SyncReport:
+             stop: Callable[[], bool] = _never,
+             pull_until: float | None = None) -> SyncReport:
     """One sync (see the module's docstring for the order and the conflict rule); ``stop``
-    is asked between requests (the app quitting)."""
+    is asked between requests (the app quitting); no page is pulled after ``pull_until``
+    (a ``time.monotonic()``): the next sync pulls on."""
     started = time.monotonic()
     tell = progress or (lambda _line: None)
     report = SyncReport(server=account.url)
@@ -142,6 +152,9 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
     while report.pages < max_pages:
         if stop():
             raise SyncStopped()
+        if pull_until is not None and time.monotonic() > pull_until:
+            report.more = True
+            break
         items = client.items_since(since)
         if not items:
             break
@@ -171,12 +184,14 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
 
 
 def sync_account(store: Store, account: SyncAccount, *, timeout: float = 20.0,
-                 progress: Progress | None = None,
-                 stop: Callable[[], bool] = _never) -> SyncReport:
+                 progress: Progress | None = None, stop: Callable[[], bool] = _never,
+                 seconds: float = SYNC_SECONDS) -> SyncReport:
     """Connect (looking the secret up), sync once, close: what ``tui-reader sync``, a
-    refresh and the app's background worker run."""
-    client = connect(account, timeout=timeout)
+    refresh and the app's background worker run; all in ``seconds`` at most."""
+    started = time.monotonic()
+    client = connect(account, timeout=timeout, until=started + seconds)
     try:
-        return run_sync(store, client, account, progress=progress, stop=stop)
+        return run_sync(store, client, account, progress=progress, stop=stop,
+                        pull_until=started + seconds * 2 / 3)
     finally:
         client.close()

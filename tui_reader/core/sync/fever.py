@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,7 +69,11 @@ class FeverClient:
     """One Fever account; a :class:`~tui_reader.core.sync.protocol.SyncClient`."""
 
     def __init__(self, account: SyncAccount, password: str, *, timeout: float = 20.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 request_seconds: float | None = None, until: float | None = None) -> None:
+        """``timeout`` bounds each wait for a byte, ``request_seconds`` (3 x timeout unless
+        given) one whole answer, and ``until`` (a ``time.monotonic()``) the whole sync: a
+        server trickling a byte at a time cannot hold a request open for long."""
         self._account = account
         self._key = api_key(account.user, password)
         self._where = display_url(account.url)
@@ -79,6 +84,8 @@ class FeverClient:
             headers={"User-Agent": DEFAULT_USER_AGENT, "Accept": "application/json"},
         )
         self._timeout = timeout
+        self._request_seconds = request_seconds or 3 * timeout
+        self._until = until
         self._requests = 0
 
     @property
@@ -179,12 +186,18 @@ class FeverClient:
         404 raises _Gone (the item the command is about is no longer there)."""
         url = self._base + "api" + (f"&{command}" if command else "")
         data = {"api_key": self._key, **(form or {})}
+        now = time.monotonic()
+        if self._until is not None and now >= self._until:
+            raise self._too_long()
+        deadline = now + self._request_seconds
+        if self._until is not None:
+            deadline = min(deadline, self._until)
         self._requests += 1
         try:
             with self._client.stream("POST", url, data=data) as response:
                 if gone and response.status_code == 404:
                     raise _Gone()
-                body = self._read(response)
+                body = self._read(response, deadline)
         except httpx.TimeoutException:
             raise SyncError(f"the sync server {self._where} did not answer in "
                             f"{self._timeout:g} s") from None
@@ -209,7 +222,7 @@ class FeverClient:
                             f"(Fever said auth 0)")
         return answer
 
-    def _read(self, response: httpx.Response) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
         if response.is_redirect:
             target = display_url(response.headers.get("Location", "?"))
             raise SyncError(f"the sync server {self._where} redirects to {target}; put the "
@@ -220,11 +233,20 @@ class FeverClient:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                if deadline == self._until:
+                    raise self._too_long()
+                raise SyncError(f"the sync server {self._where} did not finish its answer in "
+                                f"{self._request_seconds:g} s")
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
                 raise self._garbage(f"an answer over {MAX_RESPONSE_BYTES // 2**20} MB")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _too_long(self) -> SyncError:
+        return SyncError(f"the sync with {self._where} took too long; it goes on at the "
+                         f"next sync")
 
     def _garbage(self, why: str) -> SyncError:
         return SyncError(f"the sync server {self._where} does not answer as a Fever API "
