@@ -34,6 +34,8 @@ class FeverState:
     """Seconds each answer waits (a slow server)."""
     started: threading.Event = field(default_factory=threading.Event)
     """Set when the first request comes in."""
+    gate: threading.Event | None = None
+    """When set up, every answer waits until it is set (a server stalled on cue)."""
 
     def item(self, item_id: int) -> dict[str, object]:
         return {"id": item_id, "feed_id": self.items[item_id], "title": f"story {item_id}",
@@ -44,6 +46,8 @@ class FeverState:
 
     def answer(self, info: RequestInfo) -> Response:
         self.started.set()
+        if self.gate is not None:
+            self.gate.wait(30)
         if self.delay:
             time.sleep(self.delay)
         query = parse_qs(urlsplit(info.path).query, keep_blank_values=True)
