@@ -205,7 +205,7 @@ def test_another_account_starts_over_and_keeps_bookmarks(tmp_path: Path) -> None
     a, b, _c = ids_of(store, [11, 12, 13])
     store.set_bookmark(a)
     store.set_read([b])
-    assert store.use_sync_account("fever https://y/ me") is True
+    assert store.use_sync_account("fever https://y/ me") == 2
     assert store.feeds()[0].source == "local" and len(store.feeds()) == 1
     assert store.queued_changes() == [] and store.since_id() == 0
     assert [x.id for x in store.bookmarks()] == [a]
@@ -580,3 +580,31 @@ def test_pulling_stops_at_its_deadline_and_goes_on_at_the_next_sync(
     finally:
         client.close()
         store.close()
+
+
+def test_a_trivial_change_to_the_url_keeps_the_account(tmp_path: Path) -> None:
+    """A trailing / or the host's case started over and dropped the queue silently."""
+    store = stored(tmp_path)
+    a, _b, _c = ids_of(store, [11, 12, 13])
+    store.set_bookmark(a)
+    for url in ("https://X/", "https://x:443", "HTTPS://x//"):
+        key = SyncAccount("fever", url, "me").key
+        assert store.use_sync_account(key) is None, url
+    assert [(q.server_id, q.action) for q in store.queued_changes()] == [(11, "saved")]
+    assert store.since_id() == 13
+    store.close()
+
+
+def test_another_account_says_how_many_queued_changes_it_dropped(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    from fever_loopback import serve_fever
+
+    _state, account = serve_fever(feed_server)
+    store = stored(tmp_path)
+    a, b, _c = ids_of(store, [11, 12, 13])
+    store.set_bookmark(a)
+    store.set_read([b])
+    report = synced(store, account)
+    assert "2 changes queued for the previous account were dropped" in report.summary()
+    assert "dropped" not in synced(store, account).summary()
+    store.close()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import FeedState, ParsedFeed, ParsedItem
+from ..sync.account import normal_key
 from ..sync.protocol import Action, ServerFeed, ServerItem
 from .articles import ArticlesPart
 from .feeds import FeedsPart
@@ -90,13 +91,19 @@ class SyncStatePart(FeedsPart, ArticlesPart):
         """The highest server item id pulled so far (0 before the first sync)."""
         return int(self.sync_value(SINCE_ID) or 0)
 
-    def use_sync_account(self, account: str) -> bool:
+    def use_sync_account(self, account: str) -> int | None:
         """Start over when the account (server and user) is not the one synced before:
         its feeds go (their bookmarks stay, as local stories), with the queue and the
-        high-water mark. True when it changed."""
-        if self.sync_value(ACCOUNT) == account:
-            return False
+        high-water mark. None when it is the same account, else how many queued changes
+        were dropped (they were for the other account)."""
+        before = self.sync_value(ACCOUNT)
+        if before is not None and normal_key(before) == normal_key(account):
+            if before != account:  # as written by an earlier version, or the URL retyped
+                with self._write() as tx:
+                    tx.execute("UPDATE sync_state SET value=? WHERE key=?", (account, ACCOUNT))
+            return None
         with self._write() as tx:
+            dropped = tx.execute("SELECT COUNT(*) FROM sync_queue").fetchone()[0]
             for (feed_id,) in tx.execute(
                 "SELECT id FROM feeds WHERE source=?", (SOURCE_SYNC,)
             ).fetchall():
@@ -105,7 +112,7 @@ class SyncStatePart(FeedsPart, ArticlesPart):
             tx.execute("DELETE FROM sync_queue")
             tx.execute("DELETE FROM sync_state")
             tx.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (ACCOUNT, account))
-        return True
+        return int(dropped)
 
     # -- feeds -----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError
 from ..toml_places import file_line
@@ -46,8 +46,35 @@ class SyncAccount:
 
     @property
     def key(self) -> str:
-        """Which account this is: another one means starting over."""
-        return f"{self.protocol} {self.url} {self.user}"
+        """Which account this is: another one means starting over (a trailing / or the
+        host's case is not another one)."""
+        return f"{self.protocol} {normal_url(self.url)} {self.user}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normal_url(url: str) -> str:
+    """The sync URL as part of the account's identity: scheme and host in lower case, no
+    default port, no trailing slashes."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:  # a port that is no number: left as it is
+        return url.strip()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def normal_key(key: str) -> str:
+    """An account key as stored (earlier versions kept the URL as written) made
+    comparable with :attr:`SyncAccount.key`."""
+    protocol, _, rest = key.partition(" ")
+    url, _, user = rest.partition(" ")
+    return f"{protocol} {normal_url(url)} {user}"
 
 
 def is_loopback(host: str) -> bool:

@@ -52,6 +52,8 @@ class SyncReport:
     seconds: float = 0.0
     more: bool = False
     """The page limit was reached: the next sync pulls on."""
+    dropped: int = 0
+    """Changes queued for the account synced before (another server or user), dropped."""
 
     def summary(self) -> str:
         """One line for the CLI and the status line."""
@@ -60,7 +62,12 @@ class SyncReport:
         line = (f"Synced with {self.server}: {plural(self.feeds, 'feed')}, "
                 f"{self.new_items} new, {plural(self.pushed, 'change')} sent, "
                 f"{there} from the server")
-        return line + (" (more to pull at the next sync)" if self.more else "")
+        line += " (more to pull at the next sync)" if self.more else ""
+        if self.dropped:
+            line += (f"; {plural(self.dropped, 'change')} queued for the previous account "
+                     f"were dropped" if self.dropped > 1 else
+                     "; 1 change queued for the previous account was dropped")
+        return line
 
 
 SYNC_SECONDS = 900.0
@@ -139,7 +146,7 @@ def run_sync(store: Store, client: SyncClient, account: SyncAccount, *,
     report = SyncReport(server=account.url)
     tell("Sync: feeds…")
     feeds = client.feeds()
-    store.use_sync_account(account.key)
+    report.dropped = store.use_sync_account(account.key) or 0
     report.feeds = len(feeds)
     report.feeds_added, report.feeds_removed = store.apply_server_feeds(feeds)
     first = store.since_id() == 0
