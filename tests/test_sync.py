@@ -608,3 +608,30 @@ def test_another_account_says_how_many_queued_changes_it_dropped(
     assert "2 changes queued for the previous account were dropped" in report.summary()
     assert "dropped" not in synced(store, account).summary()
     store.close()
+
+
+def test_server_feeds_can_be_removed_once_sync_is_gone_from_config(tmp_path: Path) -> None:
+    """`remove` refused ("remove it there") with no [sync] left to sync them with."""
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "config").mkdir()
+    store = open_store(home / "data" / "cache.sqlite3")
+    store.use_sync_account("fever https://x/ me")
+    store.apply_server_feeds([ServerFeed(1, "Server feed", "https://srv.example/f.xml"),
+                              ServerFeed(2, "Other", "fever:feed:2")])
+    items = [ServerItem(i, 1, f"story {i}", f"https://srv.example/{i}", "<p>x</p>")
+             for i in (11, 12)]
+    store.save_server_items([(i, ParsedItem(guid=f"sync:{i.id}", url=i.url, title=i.title))
+                             for i in items])
+    (kept,) = ids_of(store, [12])
+    store.set_bookmark(kept)
+    store.close()
+    (home / "config" / "config.toml").write_text(GOOD)  # still synced: refused
+    one_line_error(run(home, "remove", "https://srv.example/f.xml", ok=False),
+                   "comes from your sync server")
+    (home / "config" / "config.toml").write_text("")
+    run(home, "remove", "https://srv.example/f.xml")
+    run(home, "remove", "fever:feed:2")
+    assert json.loads(run(home, "feeds", "--json").stdout) == []
+    titles = [b["title"] for b in json.loads(run(home, "bookmarks", "--json").stdout)]
+    assert titles == ["story 12"]
