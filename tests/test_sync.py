@@ -635,3 +635,26 @@ def test_server_feeds_can_be_removed_once_sync_is_gone_from_config(tmp_path: Pat
     assert json.loads(run(home, "feeds", "--json").stdout) == []
     titles = [b["title"] for b in json.loads(run(home, "bookmarks", "--json").stdout)]
     assert titles == ["story 12"]
+
+
+def test_repair_keeps_the_server_feeds_their_stories_ids_and_the_queue(
+        tmp_path: Path) -> None:
+    """The rescue copied neither feeds.source and server_id nor sync_queue and
+    sync_state: queued changes were lost and the next sync pulled everything again."""
+    old = stored(tmp_path)
+    a, b, _c = ids_of(old, [11, 12, 13])
+    old.set_bookmark(a)
+    old.set_read([b])
+    queue = [(q.server_id, q.action) for q in old.queued_changes()]
+    old.close()
+    fresh = open_store(tmp_path / "fresh.sqlite3")
+    fresh.sync_subscriptions([Subscription("https://local.example/feed.xml")])
+    fresh.rescue_from(tmp_path / "cache.sqlite3")
+    assert [(q.server_id, q.action) for q in fresh.queued_changes()] == queue
+    assert fresh.since_id() == 0  # the next sync pulls from the start: what was lost comes
+    assert fresh.use_sync_account("fever https://x/ me") is None
+    assert sorted((f.url, f.source) for f in fresh.feeds()) == [
+        ("https://local.example/feed.xml", "local"), ("https://srv.example/f.xml", "sync")]
+    assert ids_of(fresh, [11, 12, 13]) == [a, b, _c]
+    assert [x.id for x in fresh.bookmarks()] == [a]
+    fresh.close()
