@@ -88,11 +88,16 @@ def test_password_command_runs_without_a_shell_and_gives_its_first_line(
 
 def test_the_secret_comes_from_the_environment_without_a_command(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_reader.core.sync import account as account_module
+
     account = SyncAccount("fever", "https://x/", "me")
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(account_module, "_env_secret", None)
     with pytest.raises(SyncError, match=f"set password_command in .* or \\${PASSWORD_ENV}"):
         resolve_password(account)
     monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    assert resolve_password(account) == "s3cret"
+    assert PASSWORD_ENV not in os.environ  # taken out: no child process inherits it
     assert resolve_password(account) == "s3cret"
 
 
@@ -658,3 +663,32 @@ def test_repair_keeps_the_server_feeds_their_stories_ids_and_the_queue(
     assert ids_of(fresh, [11, 12, 13]) == [a, b, _c]
     assert [x.id for x in fresh.bookmarks()] == [a]
     fresh.close()
+
+
+def test_the_password_in_the_environment_is_not_passed_on_to_child_processes(
+        tmp_path: Path, feed_server: FeedServer) -> None:
+    """$TUI_READER_SYNC_PASSWORD reached every child (password_command, the browser, w3m,
+    serve's sessions): it is taken out of the environment at start, kept in memory."""
+    from fever_loopback import serve_fever
+
+    _state, account = serve_fever(feed_server)
+    secret = "env-secret-for-nobody-else"
+    seen = tmp_path / "child-env"
+    command = tmp_path / "pw.sh"
+    command.write_text(f"#!/bin/sh\nenv > {seen}\necho pw\n")
+    command.chmod(0o700)
+    home = tmp_path / "home"
+    (home / "config").mkdir(parents=True)
+    config_file = home / "config" / "config.toml"
+    config_file.write_text(f'[sync]\nprotocol = "fever"\nurl = "{account.url}"\nuser = "me"\n'
+                           f'password_command = "{command}"\n')
+    os.environ[PASSWORD_ENV] = secret
+    try:
+        run(home, "sync")
+        assert seen.exists() and secret not in seen.read_text()
+        # Without a password_command the secret still comes from it, once taken out.
+        config_file.write_text(config_file.read_text().replace(f'password_command = "{command}"',
+                                                               ""))
+        assert "Synced with" in run(home, "sync").stdout
+    finally:
+        del os.environ[PASSWORD_ENV]

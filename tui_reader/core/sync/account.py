@@ -34,6 +34,23 @@ KEYS = ("protocol", "url", "user", "password_command")
 PASSWORD_SECONDS = 30.0
 """How long password_command may take (a pinentry dialog waits for the user)."""
 
+_env_secret: str | None = None
+"""$TUI_READER_SYNC_PASSWORD once taken out of the environment."""
+
+
+def take_env_secret() -> str | None:
+    """$TUI_READER_SYNC_PASSWORD, taken out of the environment (at start: config.toml's
+    reading imports this module) and kept in memory only, so that no child process
+    inherits it: password_command, a browser, w3m, serve's sessions."""
+    global _env_secret
+    value = os.environ.pop(PASSWORD_ENV, None)
+    if value is not None:
+        _env_secret = value
+    return _env_secret
+
+
+take_env_secret()
+
 
 @dataclass(frozen=True, slots=True)
 class SyncAccount:
@@ -141,7 +158,7 @@ def _check_url(where: str, url: str) -> str:
 def resolve_password(account: SyncAccount, *, timeout: float = PASSWORD_SECONDS) -> str:
     """The secret: password_command's first line, else $TUI_READER_SYNC_PASSWORD."""
     if not account.password_command:
-        secret = os.environ.get(PASSWORD_ENV, "")
+        secret = take_env_secret() or ""
         if not secret:
             raise SyncError(f"no password for the sync account: set password_command in "
                             f"[sync] of config.toml, or ${PASSWORD_ENV}")
