@@ -54,6 +54,8 @@ class RequestInfo:
     """The request target as sent, query string included."""
     method: str
     headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    """A POST's body (a form, as the Fever API's marks are)."""
 
     @property
     def route_path(self) -> str:
@@ -101,10 +103,9 @@ class FeedServer:
             def do_HEAD(self) -> None:  # noqa: N802
                 server._serve(self, send_body=False)
 
-            def do_POST(self) -> None:  # noqa: N802 - a form's body is read and dropped
+            def do_POST(self) -> None:  # noqa: N802 - the body is kept in RequestInfo
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                self.posted = self.rfile.read(length) if length else b""
                 server._serve(self, send_body=True)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
@@ -212,7 +213,8 @@ class FeedServer:
     # -- serving -------------------------------------------------------------------------
 
     def _serve(self, handler: BaseHTTPRequestHandler, *, send_body: bool) -> None:
-        info = RequestInfo(handler.path, handler.command, Headers(handler.headers.items()))
+        info = RequestInfo(handler.path, handler.command, Headers(handler.headers.items()),
+                           getattr(handler, "posted", b""))
         with self._lock:
             self.requests.append(info)
             route = self._routes.get(info.path) or self._routes.get(info.route_path)

@@ -88,11 +88,16 @@ def test_password_command_runs_without_a_shell_and_gives_its_first_line(
 
 def test_the_secret_comes_from_the_environment_without_a_command(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_reader.core.sync import account as account_module
+
     account = SyncAccount("fever", "https://x/", "me")
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(account_module, "_env_secret", None)
     with pytest.raises(SyncError, match=f"set password_command in .* or \\${PASSWORD_ENV}"):
         resolve_password(account)
     monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    assert resolve_password(account) == "s3cret"
+    assert PASSWORD_ENV not in os.environ  # taken out: no child process inherits it
     assert resolve_password(account) == "s3cret"
 
 
@@ -205,7 +210,7 @@ def test_another_account_starts_over_and_keeps_bookmarks(tmp_path: Path) -> None
     a, b, _c = ids_of(store, [11, 12, 13])
     store.set_bookmark(a)
     store.set_read([b])
-    assert store.use_sync_account("fever https://y/ me") is True
+    assert store.use_sync_account("fever https://y/ me") == 2
     assert store.feeds()[0].source == "local" and len(store.feeds()) == 1
     assert store.queued_changes() == [] and store.since_id() == 0
     assert [x.id for x in store.bookmarks()] == [a]
@@ -354,3 +359,4 @@ def test_a_server_feed_says_it_comes_from_the_sync_server(tmp_path: Path) -> Non
     assert status_words(server_feed, time.time()) == "from the sync server"
     assert due_words(server_feed, time.time()) == "at each sync"
     store.close()
+

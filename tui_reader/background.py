@@ -12,7 +12,7 @@ import asyncio
 import importlib
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,10 +41,12 @@ from .messages import (
 
 if TYPE_CHECKING:
     from .core.refresh import RefreshReport, RefreshService
-    from .core.sync.engine import SyncReport
 
 T = TypeVar("T")
 Clock = Callable[[], float]
+
+SYNC_QUIT_SECONDS = 2.0
+"""On quit, how long a sync in the middle of a request may take to stop."""
 
 WRITE_FLUSH_SECONDS = 5.0
 """On quit, how long to wait for the last user-state writes (a bookmark, a read flag)."""
@@ -91,6 +93,9 @@ class Background:
         self._pool_failed = False
         self._sync_lock = threading.Lock()
         """One sync at a time (``r`` while the scheduled one runs would push twice)."""
+        self._sync_done: Future[None] | None = None
+        """Resolved when the sync running (or last run) has ended."""
+        self._sync_thread: threading.Thread | None = None
         self._stop_sync = threading.Event()
         """Set on quit: a sync (in a thread) stops between two requests."""
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tui-reader-store")
@@ -155,31 +160,47 @@ class Background:
         self._post(RefreshFinished(report))
 
     async def _sync(self) -> None:
-        """One sync in a thread; progress and the outcome go to the status line."""
-        from .core.sync.engine import sync_account
+        """Wait for the sync: the one running, else a new one (see :meth:`_start_sync`).
+        Cancelling this (``r``, quitting) leaves the sync running; a refresh started by
+        ``r`` waits for it, so its stories are shown when the refresh ends."""
+        await asyncio.shield(asyncio.wrap_future(self._start_sync()))
+
+    def _start_sync(self) -> Future[None]:
+        """The running sync, or a new one in its own daemon thread, which tells the status
+        line its progress and its end (SyncFinished) itself, whoever waits for it: quitting
+        never waits for it longer than :data:`SYNC_QUIT_SECONDS`."""
+        with self._sync_lock:
+            if self._sync_done is not None and not self._sync_done.done():
+                return self._sync_done
+            done: Future[None] = Future()
+            done.set_running_or_notify_cancel()  # a waiter's cancel cannot cancel it
+            thread = threading.Thread(target=self._run_sync, args=(done,),
+                                      name="tui-reader-sync", daemon=True)
+            self._sync_done, self._sync_thread = done, thread
+            thread.start()
+            return done
+
+    def _run_sync(self, done: Future[None]) -> None:
+        from .core.sync.engine import SyncStopped, sync_account
 
         account = self.session.settings.sync
-        assert account is not None
-
-        def once() -> SyncReport | None:
-            if not self._sync_lock.acquire(blocking=False):
-                return None  # one is running (its thread outlives a cancelled refresh)
-            try:
-                return sync_account(
-                    self.session.store, account, timeout=self.session.settings.timeout_seconds,
-                    progress=lambda line: self._post(SyncProgressed(line)),
-                    stop=self._stop_sync.is_set,
-                )
-            finally:
-                self._sync_lock.release()
-
+        new, error = 0, None
         try:
-            report = await asyncio.to_thread(once)
+            assert account is not None
+            new = sync_account(
+                self.session.store, account, timeout=self.session.settings.timeout_seconds,
+                progress=lambda line: self._post(SyncProgressed(line)),
+                stop=self._stop_sync.is_set,
+            ).new_items
+        except SyncStopped:
+            pass
         except Exception as exc:  # noqa: BLE001 - one line in the status bar
-            self._post(SyncFinished(0, clean_text(exc, 160) or type(exc).__name__))
-            return
-        if report is not None:
-            self._post(SyncFinished(report.new_items))
+            error = clean_text(exc, 160) or type(exc).__name__
+        finally:
+            try:
+                self._post(SyncFinished(new, error))
+            finally:
+                done.set_result(None)
 
     async def refresh_feeds(self, feed_ids: list[int]) -> RefreshReport:
         """Fetch these feeds now (the feeds screen's ``r`` and ``a``), with the same parsing
@@ -270,7 +291,11 @@ class Background:
         self.app.workers.cancel_group(self.app, "snapshot")
 
     def close(self) -> None:
-        """Let the last user-state writes land (bounded wait), then stop the parser."""
+        """Let the last user-state writes land (bounded wait), give a sync a moment to stop
+        between two requests (it is a daemon thread: quitting does not wait on), then stop
+        the parser."""
+        if self._sync_thread is not None:
+            self._sync_thread.join(timeout=SYNC_QUIT_SECONDS)
         try:
             self._writer.submit(lambda: None).result(timeout=WRITE_FLUSH_SECONDS)
         except (FutureTimeout, RuntimeError):

@@ -237,6 +237,10 @@ def _sync_before_refresh(session: Session, *, quiet: bool) -> bool:
     except UserError as exc:
         print(f"tui-reader: sync: {exc}", file=sys.stderr)
         return False
+    except Exception as exc:  # noqa: BLE001 - one line; feeds.toml's feeds come anyway
+        print(f"tui-reader: sync: {type(exc).__name__}: {clean_text(exc, 160)}",
+              file=sys.stderr)
+        return False
     if not quiet:
         print(report.summary())
     return True

@@ -56,7 +56,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 "from_server": {"read": c.read, "unread": c.unread, "saved": c.saved,
                                 "unsaved": c.unsaved},
                 "requests": report.requests, "seconds": round(report.seconds, 3),
-                "more": report.more,
+                "more": report.more, "dropped": report.dropped,
             })
         else:
             print(report.summary())

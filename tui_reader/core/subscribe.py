@@ -255,15 +255,18 @@ def keep_found(session: Session, found: FoundFeed, now: int | None = None) -> Sa
 def remove_subscription(session: Session, url: str) -> bool:
     """Drop *url* from feeds.toml and the cache; False if it was not subscribed.
 
-    Bookmarked stories of the feed stay in the cache under the feed's old name.
+    Bookmarked stories of the feed stay in the cache under the feed's old name. A feed
+    from the sync server is removed there, unless no ``[sync]`` is left in config.toml.
     """
+    for candidate in dict.fromkeys((url.strip(), normalise_url(url))):
+        if session.store.sync_feed_url(candidate):
+            if session.settings.sync is None:  # nothing syncs it any more: it is ours
+                return session.store.remove_feed(candidate)
+            raise UserError(f"this feed comes from your sync server "
+                            f"({display_url(session.settings.sync.url)}): remove it there")
     if not is_http_url(url):
         return False
     url = normalise_url(url)
-    if session.store.sync_feed_url(url):
-        server = session.settings.sync.url if session.settings.sync else "the sync server"
-        raise UserError(f"this feed comes from your sync server ({display_url(server)}): "
-                        f"remove it there")
     removed: list[bool] = []
 
     def remove(subs: list[Subscription]) -> list[Subscription] | None:

@@ -8,7 +8,10 @@ The damaged file is only ever opened read-only.
 :meth:`SalvagePart.rescue_from` copies the rows into this (fresh) cache in the order
 they matter: bookmarks with their full text first, then read stories (their read state),
 then the rest, then each feed's fetch state. Subscriptions are not taken from the damaged
-file: feeds.toml says what the user follows, and the fresh cache already mirrors it.
+file: feeds.toml says what the user follows, and the fresh cache already mirrors it. The
+sync server's feeds are (feeds.toml never has them), with the changes still queued for
+the server and the account; not the high-water mark, so the next sync pulls the
+server's items from the start again and brings back what was lost (it skips the rest).
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ ARTICLE_COLUMNS = (
     "id", "feed_id", "feed_title", "uid", "url", "title", "author", "published", "updated",
     "first_seen", "ts", "summary", "content", "categories", "comments_url", "comments_count",
     "read", "bookmarked", "bookmarked_at", "fulltext", "snapshot", "snapshot_tries", "body",
-    "content_md", "digest",
+    "content_md", "digest", "server_id",
 )
-"""Every column a story has (older caches lack the last three)."""
+"""Every column a story has (older caches lack the last four)."""
 REQUIRED = {"id": int, "uid": str, "title": str, "ts": int, "first_seen": int}
 """The columns a rescued story must have, with their types: a row read from a damaged
 page that lacks them is not a story."""
@@ -44,6 +47,8 @@ FEED_STATE = (
 )
 """A feed's fetch state that is worth keeping. Not its ETag, Last-Modified or next fetch
 time: the next refresh fetches every feed in full, which brings back lost stories."""
+SERVER_FEED = ("id", "url", "title", "site_url", "source", "server_id")
+QUEUE = ("seq", "server_id", "action", "queued_at")
 
 
 
@@ -186,6 +191,7 @@ class SalvagePart(StoreBase):
             source.close()
 
     def _rescue(self, source: sqlite3.Connection) -> Rescue:
+        self._rescue_sync(source)
         new_ids = {url: feed_id for feed_id, url in self._read("SELECT id, url FROM feeds")}
         state_columns = table_columns(source, "feeds", FEED_STATE)
         old_feeds: dict[int, tuple[str, dict[str, Any]]] = {}
@@ -218,6 +224,35 @@ class SalvagePart(StoreBase):
             if self._fts_table:
                 tx.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
         return Rescue(feed_states=feed_states, **counts)
+
+    def _rescue_sync(self, source: sqlite3.Connection) -> None:
+        """The sync server's feeds, the changes queued for it and its account."""
+        columns = table_columns(source, "feeds", SERVER_FEED)
+        if len(columns) < len(SERVER_FEED):
+            return  # a cache from before sync
+        with self._write() as tx:
+            for row in readable_rows(source, "feeds", columns):
+                if (row["source"] == "sync" and isinstance(row["url"], str)
+                        and isinstance(row["server_id"], int)):
+                    tx.execute("INSERT OR IGNORE INTO feeds (url, title, site_url, source, "
+                               "server_id) VALUES (?, ?, ?, 'sync', ?)",
+                               (row["url"], row["title"], row["site_url"], row["server_id"]))
+            for row in readable_rows(source, "sync_queue", table_columns(
+                    source, "sync_queue", QUEUE)):
+                if all(isinstance(row.get(c), int) for c in ("seq", "server_id", "queued_at")):
+                    tx.execute("INSERT OR IGNORE INTO sync_queue (seq, server_id, action, "
+                               "queued_at) SELECT ?, ?, ?, ? WHERE ? IN ('read', 'unread', "
+                               "'saved', 'unsaved')", (row["seq"], row["server_id"],
+                                                       row["action"], row["queued_at"],
+                                                       row["action"]))
+            try:  # WITHOUT ROWID: readable_rows cannot step over damage in it
+                account = source.execute(
+                    "SELECT value FROM sync_state WHERE key='account'").fetchone()
+            except sqlite3.Error:
+                account = None
+            if account is not None and isinstance(account[0], str):
+                tx.execute("INSERT OR REPLACE INTO sync_state (key, value) "
+                           "VALUES ('account', ?)", (account[0],))
 
     @staticmethod
     def _copy_story(tx: sqlite3.Connection, row: dict[str, Any],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import FeedState, ParsedFeed, ParsedItem
+from ..sync.account import normal_key
 from ..sync.protocol import Action, ServerFeed, ServerItem
 from .articles import ArticlesPart
 from .feeds import FeedsPart
@@ -27,6 +28,10 @@ SOURCE_SYNC = "sync"
 """``feeds.source`` of a feed that comes from the sync server."""
 SINCE_ID = "since_id"
 ACCOUNT = "account"
+MISSING = "missing:"
+"""``sync_state`` key prefix: in how many feeds answers in a row a server feed was missing."""
+MISSING_SYNCS = 3
+"""A server feed missing from this many answers in a row was unsubscribed: it goes."""
 
 PAIRS: dict[str, tuple[Action, Action]] = {
     "read": ("read", "unread"), "unread": ("read", "unread"),
@@ -86,13 +91,19 @@ class SyncStatePart(FeedsPart, ArticlesPart):
         """The highest server item id pulled so far (0 before the first sync)."""
         return int(self.sync_value(SINCE_ID) or 0)
 
-    def use_sync_account(self, account: str) -> bool:
+    def use_sync_account(self, account: str) -> int | None:
         """Start over when the account (server and user) is not the one synced before:
         its feeds go (their bookmarks stay, as local stories), with the queue and the
-        high-water mark. True when it changed."""
-        if self.sync_value(ACCOUNT) == account:
-            return False
+        high-water mark. None when it is the same account, else how many queued changes
+        were dropped (they were for the other account)."""
+        before = self.sync_value(ACCOUNT)
+        if before is not None and normal_key(before) == normal_key(account):
+            if before != account:  # as written by an earlier version, or the URL retyped
+                with self._write() as tx:
+                    tx.execute("UPDATE sync_state SET value=? WHERE key=?", (account, ACCOUNT))
+            return None
         with self._write() as tx:
+            dropped = tx.execute("SELECT COUNT(*) FROM sync_queue").fetchone()[0]
             for (feed_id,) in tx.execute(
                 "SELECT id FROM feeds WHERE source=?", (SOURCE_SYNC,)
             ).fetchall():
@@ -101,14 +112,21 @@ class SyncStatePart(FeedsPart, ArticlesPart):
             tx.execute("DELETE FROM sync_queue")
             tx.execute("DELETE FROM sync_state")
             tx.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (ACCOUNT, account))
-        return True
+        return int(dropped)
 
     # -- feeds -----------------------------------------------------------------------------
 
-    def apply_server_feeds(self, feeds: Iterable[ServerFeed]) -> tuple[int, int]:
+    def apply_server_feeds(self, feeds: Iterable[ServerFeed], *,
+                           remove: bool = True) -> tuple[int, int]:
         """Make the server's feeds and groups the cache's ``source='sync'`` feeds and their
         tags; returns (added, removed). A server feed whose URL is also in feeds.toml is
-        kept apart under the URL with ``#sync-ID`` after it."""
+        kept apart under the URL with ``#sync-ID`` after it.
+
+        A feed missing from the answer goes (with its unbookmarked stories) only once it
+        has been missing from :data:`MISSING_SYNCS` answers in a row, and an answer with no
+        feeds at all removes nothing: a server's hiccup must not cost the stories (those
+        below the high-water mark would never be pulled again). ``remove=False`` (a second
+        read in the same sync) only adds and updates."""
         feeds = list(feeds)
         added = removed = 0
         with self._write() as tx:
@@ -116,9 +134,21 @@ class SyncStatePart(FeedsPart, ArticlesPart):
             for feed_id, server_id in tx.execute(
                 "SELECT id, server_id FROM feeds WHERE source=?", (SOURCE_SYNC,)
             ).fetchall():
-                if server_id not in wanted:
+                key = f"{MISSING}{server_id}"
+                if server_id in wanted:
+                    tx.execute("DELETE FROM sync_state WHERE key=?", (key,))
+                    continue
+                if not remove or not feeds:
+                    continue
+                row = tx.execute("SELECT value FROM sync_state WHERE key=?", (key,)).fetchone()
+                missed = int(row[0]) + 1 if row else 1
+                if missed >= MISSING_SYNCS:
                     self._remove_feed(tx, feed_id)
+                    tx.execute("DELETE FROM sync_state WHERE key=?", (key,))
                     removed += 1
+                else:
+                    tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)",
+                               (key, str(missed)))
             for feed in feeds:
                 row = tx.execute("SELECT id FROM feeds WHERE server_id=?", (feed.id,)).fetchone()
                 url = feed.url
@@ -219,6 +249,17 @@ class SyncStatePart(FeedsPart, ArticlesPart):
             ).rowcount
         return Reconciled(made_read, made_unread, made_saved, made_unsaved)
 
+    def unknown_server_ids(self, ids: Collection[int]) -> list[int]:
+        """Those of *ids* no story here has, in order."""
+        with self._write() as tx:
+            tx.execute("CREATE TEMP TABLE IF NOT EXISTS sync_wanted (id INTEGER PRIMARY KEY)")
+            tx.execute("DELETE FROM temp.sync_wanted")
+            tx.executemany("INSERT OR IGNORE INTO temp.sync_wanted (id) VALUES (?)",
+                           [(i,) for i in ids])
+            return [r[0] for r in tx.execute(
+                "SELECT id FROM temp.sync_wanted w WHERE NOT EXISTS (SELECT 1 FROM articles a "
+                "WHERE a.server_id=w.id) ORDER BY id")]
+
     # -- the queue -----------------------------------------------------------------------
 
     def queued_changes(self) -> list[QueuedChange]:
@@ -234,6 +275,13 @@ class SyncStatePart(FeedsPart, ArticlesPart):
                 "DELETE FROM sync_queue WHERE server_id=? AND action IN (?, ?) AND seq<=?",
                 (change.server_id, *PAIRS[change.action], change.seq),
             ).rowcount
+
+    def detach_server_item(self, server_id: int) -> None:
+        """The server no longer has this item: its story stays here as a local one (its
+        bookmark and read flag kept), and its queued changes have nowhere to go."""
+        with self._write() as tx:
+            tx.execute("UPDATE articles SET server_id=NULL WHERE server_id=?", (server_id,))
+            tx.execute("DELETE FROM sync_queue WHERE server_id=?", (server_id,))
 
     def sync_feed_url(self, url: str) -> bool:
         """Whether *url* names a feed that comes from the sync server."""

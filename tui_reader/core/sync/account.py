@@ -21,7 +21,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError
 from ..toml_places import file_line
@@ -33,6 +33,23 @@ PROTOCOLS = ("fever",)
 KEYS = ("protocol", "url", "user", "password_command")
 PASSWORD_SECONDS = 30.0
 """How long password_command may take (a pinentry dialog waits for the user)."""
+
+_env_secret: str | None = None
+"""$TUI_READER_SYNC_PASSWORD once taken out of the environment."""
+
+
+def take_env_secret() -> str | None:
+    """$TUI_READER_SYNC_PASSWORD, taken out of the environment (at start: config.toml's
+    reading imports this module) and kept in memory only, so that no child process
+    inherits it: password_command, a browser, w3m, serve's sessions."""
+    global _env_secret
+    value = os.environ.pop(PASSWORD_ENV, None)
+    if value is not None:
+        _env_secret = value
+    return _env_secret
+
+
+take_env_secret()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +63,35 @@ class SyncAccount:
 
     @property
     def key(self) -> str:
-        """Which account this is: another one means starting over."""
-        return f"{self.protocol} {self.url} {self.user}"
+        """Which account this is: another one means starting over (a trailing / or the
+        host's case is not another one)."""
+        return f"{self.protocol} {normal_url(self.url)} {self.user}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normal_url(url: str) -> str:
+    """The sync URL as part of the account's identity: scheme and host in lower case, no
+    default port, no trailing slashes."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:  # a port that is no number: left as it is
+        return url.strip()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def normal_key(key: str) -> str:
+    """An account key as stored (earlier versions kept the URL as written) made
+    comparable with :attr:`SyncAccount.key`."""
+    protocol, _, rest = key.partition(" ")
+    url, _, user = rest.partition(" ")
+    return f"{protocol} {normal_url(url)} {user}"
 
 
 def is_loopback(host: str) -> bool:
@@ -114,7 +158,7 @@ def _check_url(where: str, url: str) -> str:
 def resolve_password(account: SyncAccount, *, timeout: float = PASSWORD_SECONDS) -> str:
     """The secret: password_command's first line, else $TUI_READER_SYNC_PASSWORD."""
     if not account.password_command:
-        secret = os.environ.get(PASSWORD_ENV, "")
+        secret = take_env_secret() or ""
         if not secret:
             raise SyncError(f"no password for the sync account: set password_command in "
                             f"[sync] of config.toml, or ${PASSWORD_ENV}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -19,7 +21,7 @@ from ..http import DEFAULT_USER_AGENT
 from ..http_url import display_url
 from ..sanitize import clean_text
 from .account import SyncAccount
-from .protocol import Action, ServerFeed, ServerItem, SyncError
+from .protocol import IDS_PER_CALL, Action, ServerFeed, ServerItem, SyncError
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """An answer larger than this is refused (a page of 50 items is rarely 1 MB)."""
@@ -30,15 +32,25 @@ def api_key(user: str, password: str) -> str:
     return hashlib.md5(f"{user}:{password}".encode()).hexdigest()
 
 
+MAX_ID = 2**63 - 1
+"""The largest id or time SQLite stores: a larger one from the server is left out."""
+
+
 def _int(value: object) -> int | None:
-    """An id or a time as servers send it: a number or a string of digits."""
+    """An id or a time as servers send it: a number or a string of digits, 0 to MAX_ID."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 19:
+        value = int(text)  # (a string of 10,000 digits is not worth converting)
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
+
+
+def _list(value: object) -> list[Any]:
+    """A list the server sent, or none (``"groups": 5`` is left out, not a crash)."""
+    return value if isinstance(value, list) else []
 
 
 def _ids(value: object) -> set[int]:
@@ -57,7 +69,11 @@ class FeverClient:
     """One Fever account; a :class:`~tui_reader.core.sync.protocol.SyncClient`."""
 
     def __init__(self, account: SyncAccount, password: str, *, timeout: float = 20.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 request_seconds: float | None = None, until: float | None = None) -> None:
+        """``timeout`` bounds each wait for a byte, ``request_seconds`` (3 x timeout unless
+        given) one whole answer, and ``until`` (a ``time.monotonic()``) the whole sync: a
+        server trickling a byte at a time cannot hold a request open for long."""
         self._account = account
         self._key = api_key(account.user, password)
         self._where = display_url(account.url)
@@ -68,6 +84,8 @@ class FeverClient:
             headers={"User-Agent": DEFAULT_USER_AGENT, "Accept": "application/json"},
         )
         self._timeout = timeout
+        self._request_seconds = request_seconds or 3 * timeout
+        self._until = until
         self._requests = 0
 
     @property
@@ -86,9 +104,9 @@ class FeverClient:
         if not isinstance(feeds, list):
             raise self._garbage("no list of feeds")
         names = {_int(g.get("id")): clean_text(_str(g.get("title")), 200)
-                 for g in groups or [] if isinstance(g, dict)}
+                 for g in _list(groups) if isinstance(g, dict)}
         member: dict[int, list[str]] = {}
-        for link in links or []:
+        for link in _list(links):
             if not isinstance(link, dict):
                 continue
             name = names.get(_int(link.get("group_id")))
@@ -109,7 +127,16 @@ class FeverClient:
         return result
 
     def items_since(self, since_id: int) -> list[ServerItem]:
-        answer = self._call(f"items&since_id={int(since_id)}")
+        return self._items(f"items&since_id={int(since_id)}", since_id)
+
+    def items_with_ids(self, ids: Sequence[int]) -> list[ServerItem]:
+        if not ids:
+            return []
+        wanted = ",".join(str(int(i)) for i in list(ids)[:IDS_PER_CALL])
+        return self._items(f"items&with_ids={wanted}", 0)
+
+    def _items(self, command: str, since_id: int) -> list[ServerItem]:
+        answer = self._call(command)
         items = answer.get("items")
         if not isinstance(items, list):
             raise self._garbage("no list of items")
@@ -159,12 +186,18 @@ class FeverClient:
         404 raises _Gone (the item the command is about is no longer there)."""
         url = self._base + "api" + (f"&{command}" if command else "")
         data = {"api_key": self._key, **(form or {})}
+        now = time.monotonic()
+        if self._until is not None and now >= self._until:
+            raise self._too_long()
+        deadline = now + self._request_seconds
+        if self._until is not None:
+            deadline = min(deadline, self._until)
         self._requests += 1
         try:
             with self._client.stream("POST", url, data=data) as response:
                 if gone and response.status_code == 404:
                     raise _Gone()
-                body = self._read(response)
+                body = self._read(response, deadline)
         except httpx.TimeoutException:
             raise SyncError(f"the sync server {self._where} did not answer in "
                             f"{self._timeout:g} s") from None
@@ -176,6 +209,8 @@ class FeverClient:
                             f"{type(exc).__name__} ({_reason(exc)})") from None
         try:
             answer = json.loads(body)
+        except RecursionError:
+            raise self._garbage("JSON nested too deep") from None
         except ValueError:
             start = clean_text(body[:40].decode("utf-8", "replace"), 40)
             raise self._garbage(f"not JSON: it starts {start!r}") from None
@@ -187,7 +222,7 @@ class FeverClient:
                             f"(Fever said auth 0)")
         return answer
 
-    def _read(self, response: httpx.Response) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
         if response.is_redirect:
             target = display_url(response.headers.get("Location", "?"))
             raise SyncError(f"the sync server {self._where} redirects to {target}; put the "
@@ -198,11 +233,20 @@ class FeverClient:
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                if deadline == self._until:
+                    raise self._too_long()
+                raise SyncError(f"the sync server {self._where} did not finish its answer in "
+                                f"{self._request_seconds:g} s")
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
                 raise self._garbage(f"an answer over {MAX_RESPONSE_BYTES // 2**20} MB")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _too_long(self) -> SyncError:
+        return SyncError(f"the sync with {self._where} took too long; it goes on at the "
+                         f"next sync")
 
     def _garbage(self, why: str) -> SyncError:
         return SyncError(f"the sync server {self._where} does not answer as a Fever API "

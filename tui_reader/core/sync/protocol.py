@@ -8,6 +8,7 @@ newer than an id, the sets of unread and starred ids, and per-item marks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -17,6 +18,9 @@ Action = Literal["read", "unread", "saved", "unsaved"]
 """A change to one item, as queued here and pushed to the server."""
 
 ACTIONS: tuple[Action, ...] = ("read", "unread", "saved", "unsaved")
+
+IDS_PER_CALL = 50
+"""Items asked for by id in one request (Fever's ``with_ids`` takes 50)."""
 
 
 class SyncError(UserError):
@@ -63,6 +67,10 @@ class SyncClient(Protocol):
 
     def items_since(self, since_id: int) -> list[ServerItem]:
         """One page of items with ids above ``since_id``, lowest first; empty at the end."""
+        ...
+
+    def items_with_ids(self, ids: Sequence[int]) -> list[ServerItem]:
+        """The items with these ids (at most :data:`IDS_PER_CALL`) the server still has."""
         ...
 
     def unread_ids(self) -> set[int]:
