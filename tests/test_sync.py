@@ -263,9 +263,11 @@ def test_a_server_that_does_not_answer_in_time_is_one_line(feed_server: FeedServ
 
 
 def test_sync_without_an_account_says_how_to_add_one(tmp_path: Path) -> None:
-    line = one_line_error(run(tmp_path / "home", "sync", ok=False), "no [sync] table",
-                          "config.toml")
-    assert line
+    """It named no file, and made the home's folders and a cache on the way to failing."""
+    home = tmp_path / "home"
+    line = one_line_error(run(home, "sync", ok=False), "no [sync] table", "config.toml")
+    assert str(home / "config" / "config.toml") in line
+    assert not (home / "data").exists() and not (home / "cache").exists()
 
 
 def test_the_secret_never_reaches_the_cache_output_or_errors(

@@ -45,6 +45,13 @@ def sync_session(session: Session, *, quiet: bool = False) -> SyncReport:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Sync once; exits 1 with one line when the server cannot be used."""
+    from .cli_commands import _paths
+    from .core.config import load_settings
+
+    config_file = _paths(args).config_file
+    if load_settings(config_file).sync is None:  # before anything is made on disk
+        raise UserError(f"{config_file}: no [sync] table: add protocol = \"fever\", url, "
+                        "user and password_command (see README, Sync)")
     with _session(args) as session:
         report = sync_session(session, quiet=args.json)
         if args.json:
