@@ -2,7 +2,7 @@
 
 Run by hand (not part of the test suite):
 
-    uv run python bench/bench_sync.py [--items 10000] [--new 300] [--feeds 50]
+    uv run python bench/bench_sync.py [--items 10000] [--new 300] [--feeds 50] [--tui]
 
 The server is a small Fever API server written here, on loopback, NOT coldsweat: coldsweat
 would first have to fetch 10,000 items from feeds (and its Flask development server is
@@ -14,6 +14,11 @@ Each sync is the real ``tui-reader sync --json`` in a child process, timed from 
 its peak memory is the child's maximum resident set (``wait4``). After the first sync,
 the bench marks 500 stories read and 20 bookmarked locally, adds ``--new`` items on the
 server, and syncs again: that sync pushes the 520 changes and pulls the new items.
+
+``--tui [--rounds 5]`` measures the app instead: key latency and event-loop stalls while
+it syncs (bench_sync_tui.py, in a child process, on a home with 1,000 stories of 20
+feeds.toml feeds this server also serves), for the first sync and ``--rounds`` later ones,
+once with ``j``/``enter`` pressed throughout and once with nobody typing.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ import sys
 import tempfile
 import threading
 import time
+from email.utils import formatdate
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +48,8 @@ from tui_reader.core.session import open_session  # noqa: E402
 
 USER, PASSWORD = "bench@example.org", "bench password"
 PAGE = 50
+LOCAL_FEEDS, LOCAL_ITEMS = 20, 50
+"""feeds.toml's feeds in the --tui home: 1,000 stories to move through during a first sync."""
 BODY = "<p>" + " ".join(["Lorem ipsum dolor sit amet, consectetur adipiscing."] * 28) + "</p>"
 
 
@@ -124,12 +133,43 @@ class FeverBench:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_GET(self) -> None:  # noqa: N802
+                """feeds.toml's feeds (RSS, ETag: 304 once fetched) and, for the --tui
+                child, ``/bench/add?count=N`` (N more items on the server)."""
+                parts = urlsplit(self.path)
+                if parts.path == "/bench/add":
+                    bench.add(int(parse_qs(parts.query)["count"][0]))
+                    self._reply(200, b"ok", "text/plain")
+                elif self.headers.get("If-None-Match") == '"v1"':
+                    self._reply(304, b"", "application/rss+xml")
+                else:
+                    self._reply(200, local_feed(parts.path), "application/rss+xml")
+
+            def _reply(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("ETag", '"v1"')
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, *_args: object) -> None:
                 pass
 
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         return httpd
+
+
+def local_feed(path: str) -> bytes:
+    """One of feeds.toml's feeds: 50 items with the same 1.5 KB body as the server's."""
+    items = "".join(
+        f"<item><title>Local story {n} of {escape(path)}</title>"
+        f"<link>https://example.org{escape(path)}/{n}</link><guid>{escape(path)}/{n}</guid>"
+        f"<pubDate>{formatdate(1_789_000_000 + n * 3600)}</pubDate>"
+        f"<description>{escape(BODY)}</description></item>" for n in range(LOCAL_ITEMS))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Local {escape(path)}'
+            f"</title><link>https://example.org/</link>{items}</channel></rss>").encode()
 
 
 def sync(home: Path) -> tuple[dict[str, Any], float, float]:
@@ -148,14 +188,8 @@ def sync(home: Path) -> tuple[dict[str, Any], float, float]:
     return json.loads(out), seconds, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--new", type=int, default=300)
-    parser.add_argument("--feeds", type=int, default=50)
-    args = parser.parse_args()
-    print("Server: a small Fever API server written in this bench, on loopback (not "
-          "coldsweat: see the docstring)")
+def cli_bench(args: argparse.Namespace) -> None:
+    """The three ``tui-reader sync`` runs, timed from outside: requests, seconds, memory."""
     bench = FeverBench(args.feeds)
     bench.add(args.items)
     httpd = bench.serve()
@@ -163,8 +197,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         home = Path(tmp)
         (home / "config").mkdir()
-        (home / "config" / "config.toml").write_text(
-            f'[sync]\nprotocol = "fever"\nurl = "{url}"\nuser = "{USER}"\n')
+        (home / "config" / "config.toml").write_text(sync_table(url))
         (home / "config" / "feeds.toml").write_text("")
         rows = []
         before = bench.requests
@@ -196,6 +229,98 @@ def main() -> None:
               f"{report['new_articles']:>6} {report['pushed']:>5}")
     print(f"cache after: {size:.1f} MiB; server unread now {len(bench.unread):,}, "
           f"saved {len(bench.saved)}")
+
+
+def sync_table(url: str) -> str:
+    return f'[sync]\nprotocol = "fever"\nurl = "{url}"\nuser = "{USER}"\n'
+
+
+def tui_run(args: argparse.Namespace, mode: str) -> list[dict[str, Any]]:
+    """One app, in a child (bench_sync_tui.py), on a home with feeds.toml's 1,000 stories,
+    against a fresh account of ``--items`` items: the first sync, then the later ones."""
+    bench = FeverBench(args.feeds)
+    bench.add(args.items)
+    httpd = bench.serve()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    env = dict(os.environ, TUI_READER_SYNC_PASSWORD=PASSWORD, NO_PROXY="127.0.0.1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # see bench/README.md, "Surprises"
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-sync-tui-") as tmp:
+            home = Path(tmp)
+            (home / "config").mkdir()
+            (home / "config" / "feeds.toml").write_text("".join(
+                f'[[feed]]\nurl = "{base}/local/{n}.xml"\n\n' for n in range(LOCAL_FEEDS)))
+            subprocess.run([sys.executable, "-m", "tui_reader", "--home", str(home), "refresh"],
+                           env=env, check=True, capture_output=True, timeout=300)
+            (home / "config" / "config.toml").write_text(sync_table(f"{base}/fever/"))
+            child = subprocess.run(
+                [sys.executable, str(Path(__file__).with_name("bench_sync_tui.py")), str(home),
+                 f"{base}/bench/add", str(args.rounds), str(args.new), mode],
+                env=env, capture_output=True, text=True, timeout=1800,
+                cwd=Path(__file__).resolve().parents[1])
+    finally:
+        httpd.shutdown()
+    for line in reversed(child.stdout.splitlines()):
+        if line.startswith("BENCH_SYNC_TUI_JSON "):
+            phases: list[dict[str, Any]] = json.loads(line.removeprefix("BENCH_SYNC_TUI_JSON "))
+            return phases
+    raise SystemExit(f"bench_sync_tui.py ({mode}) printed no figures:\n{child.stderr[-3000:]}")
+
+
+def _p(values: list[float], pct: float) -> str:
+    if not values:
+        return "—"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] * 1000:.0f}"
+
+
+def tui_bench(args: argparse.Namespace) -> None:
+    """The app's keys and stalls during syncs: once with keys, once with nobody typing."""
+    rows: list[tuple[str, str, list[dict[str, Any]]]] = []
+    for mode in ("quiet", "keys"):
+        phases = tui_run(args, mode)
+        print(f"{mode}: " + json.dumps(
+            [{k: v for k, v in p.items() if k not in ("moves", "opens")} for p in phases]),
+            file=sys.stderr)
+        names = {"first": f"first sync, {args.items:,} items",
+                 "idle": "no sync (same home, idle)",
+                 "later": f"later sync, {args.new} new + 520 changes (x{args.rounds})"}
+        for phase in ("first", "idle", "later"):
+            same = [p for p in phases if p["phase"] == phase]
+            if same:
+                rows.append((names[phase], mode, same))
+    head = (f"{'':42} {'mode':5} {'sync s':>7} {'keys':>5} {'j p50':>6} {'j p95':>6} "
+            f"{'open p50':>8} {'open p95':>8} {'stall sync':>10} {'stall shown':>11}")
+    print(head)
+    for name, mode, same in rows:
+        moves = [m for p in same for m in p.get("moves", [])]
+        opens = [o for p in same for o in p.get("opens", [])]
+        secs = [p["sync_seconds"] for p in same if "sync_seconds" in p]
+        shown = [p["shown_stall_max_ms"] for p in same if "shown_stall_max_ms" in p]
+        print(f"{name:42} {mode:5} {(f'{max(secs):.1f}' if secs else '—'):>7} "
+              f"{len(moves) + len(opens):>5} {_p(moves, 50):>6} {_p(moves, 95):>6} "
+              f"{_p(opens, 50):>8} {_p(opens, 95):>8} "
+              f"{max(p['sync_stall_max_ms'] for p in same):>10.0f} "
+              f"{(f'{max(shown):.0f}' if shown else '—'):>11}")
+    print("milliseconds unless said; sync s: the longest; stall: the longest event-loop delay "
+          "during the sync / until its stories were listed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--new", type=int, default=300)
+    parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument("--tui", action="store_true",
+                        help="measure the app's keys and stalls during syncs instead")
+    parser.add_argument("--rounds", type=int, default=5, help="later syncs with --tui")
+    args = parser.parse_args()
+    print("Server: a small Fever API server written in this bench, on loopback (not "
+          "coldsweat: see the docstring)")
+    if args.tui:
+        tui_bench(args)
+    else:
+        cli_bench(args)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ real terminal would write out next; writing itself is not included). A task slee
 at a time measures how late the event loop wakes it: the longest delay is the longest
 stall. Phases: idle (keys only), a background refresh with no keys (the stalls the
 refresh itself causes), and a refresh with keys throughout. Figures whose names end in
-``_ms`` are milliseconds.
+``_ms`` are milliseconds. bench_sync_tui.py measures syncs with the same classes.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _p(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-class _Frames:
+class Frames:
     """Every frame the app renders, with what a probe saw on screen at that moment."""
 
     def __init__(self, app: Any) -> None:
@@ -68,7 +68,7 @@ class _Frames:
         return None
 
 
-class _Stalls:
+class Stalls:
     """How late the event loop wakes a task that sleeps TICK at a time."""
 
     def __init__(self) -> None:
@@ -91,7 +91,7 @@ class _Stalls:
         return self.worst
 
 
-def _send(app: Any, key: str) -> None:
+def send_key(app: Any, key: str) -> None:
     from textual import events
 
     event = events.Key(key, key if len(key) == 1 else None)
@@ -99,7 +99,7 @@ def _send(app: Any, key: str) -> None:
     app._driver.send_message(event)
 
 
-async def _measure_keys(app: Any, frames: _Frames, stop: Callable[[], bool] | None = None
+async def measure_keys(app: Any, frames: Frames, stop: Callable[[], bool] | None = None
                         ) -> tuple[list[float], list[float]]:
     """Latencies of ``j`` (cursor moved on screen) and of ``j`` + ``enter`` with no pause
     (a story never shown before, opened and converted to Markdown, on screen)."""
@@ -115,7 +115,7 @@ async def _measure_keys(app: Any, frames: _Frames, stop: Callable[[], bool] | No
         if n % 2 == 0:
             frames.probe = lambda: (h.id if (h := main.headlines.highlighted) else None)
             start = time.perf_counter()
-            _send(app, "j")
+            send_key(app, "j")
             took = await frames.wait_for(start, lambda seen, b=before.id: seen not in (None, b))
             if took is not None:
                 moves.append(took)
@@ -124,8 +124,8 @@ async def _measure_keys(app: Any, frames: _Frames, stop: Callable[[], bool] | No
                 (a.id, a.content_md is not None) if (a := main.article) else None
             )
             start = time.perf_counter()
-            _send(app, "j")
-            _send(app, "enter")
+            send_key(app, "j")
+            send_key(app, "enter")
             took = await frames.wait_for(
                 start, lambda seen, b=before.id: seen is not None and seen[0] != b and seen[1]
             )
@@ -145,13 +145,13 @@ async def _run(home: Path) -> dict[str, float]:
         app = TuiReaderApp(session, refresh_on_start=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
-            frames = _Frames(app)
-            stalls = _Stalls()
+            frames = Frames(app)
+            stalls = Stalls()
 
             stalls.start()
-            moves, opens = await _measure_keys(app, frames)
+            moves, opens = await measure_keys(app, frames)
             figures["idle_stall_max_ms"] = stalls.stop() * 1000
-            figures |= _summary("idle", moves, opens)
+            figures |= summary("idle", moves, opens)
 
             def refreshing() -> bool:
                 return any(w.group == "refresh" and w.is_running for w in app.workers)
@@ -176,19 +176,19 @@ async def _run(home: Path) -> dict[str, float]:
             await asyncio.sleep(0.05)
 
             stalls.start()
-            moves, opens = await _measure_keys(app, frames, stop=lambda: not refreshing())
+            moves, opens = await measure_keys(app, frames, stop=lambda: not refreshing())
             deadline = time.monotonic() + REFRESH_LIMIT
             while refreshing() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             figures["refresh_stall_max_ms"] = stalls.stop() * 1000
             figures["refresh_seconds"] = time.perf_counter() - started
-            figures |= _summary("refresh", moves, opens)
+            figures |= summary("refresh", moves, opens)
     finally:
         session.close()
     return figures
 
 
-def _summary(phase: str, moves: list[float], opens: list[float]) -> dict[str, float]:
+def summary(phase: str, moves: list[float], opens: list[float]) -> dict[str, float]:
     return {
         f"{phase}_j_p50_ms": _p(moves, 50) * 1000,
         f"{phase}_j_p95_ms": _p(moves, 95) * 1000,
