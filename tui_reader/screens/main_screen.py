@@ -10,6 +10,7 @@ back here as messages.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Coroutine
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -181,10 +182,17 @@ class MainScreen(Screen[None]):
         self.set_timer(HOLD_FIRST_FRAMES, self.release_first_frames)
 
     def release_first_frames(self) -> None:
-        """The screen may be drawn (called again, it does nothing)."""
+        """The screen may be drawn (called again, it does nothing).
+
+        What start-up made stays for the session, so it is moved out of the garbage
+        collector's sight (``gc.freeze``): full collections of it took 56-87 ms, the
+        longest stalls while keys were pressed during a sync (bench/bench_sync.py
+        --tui); with it they take 6-35 ms.
+        """
         hold, self._first_frames = self._first_frames, None
         if hold is not None:
             hold.__exit__(None, None, None)
+            gc.freeze()  # not in tests (headless): a test run would keep every app
 
     def hint(self, action_id: str) -> str:
         """The key in force for an action, for hints on screen."""
