@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.worker import Worker
 
 from .markdown_lines import render_lines
 from .measured import measured_size
@@ -62,7 +63,7 @@ class ArticleBody(Widget):
         self._width = width
         self.refresh(layout=True)
         if self.size.width and self.size.width != width:  # resized while it was drawn
-            self.run_worker(self._redraw(self.size.width), group="redraw", exclusive=True)
+            self._redraw_later(self.size.width)
 
     def clear(self) -> None:
         self.show("", [], self._width)
@@ -97,7 +98,15 @@ class ArticleBody(Widget):
     def on_resize(self, event: events.Resize) -> None:
         """Draw the story again for a new width (the pane or the terminal changed)."""
         if event.size.width != self._width:
-            self.run_worker(self._redraw(event.size.width), group="redraw", exclusive=True)
+            self._redraw_later(event.size.width)
+
+    def _redraw_later(self, width: int) -> None:
+        """A redraw in a worker; a newer one cancels it (made when it starts, so a
+        cancelled one leaves no coroutine behind)."""
+        async def redraw() -> None:
+            await self._redraw(width)
+
+        self.redrawing: Worker[None] = self.run_worker(redraw, group="redraw", exclusive=True)
 
     async def _redraw(self, width: int) -> None:
         source = self.source
