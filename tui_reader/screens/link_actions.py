@@ -40,6 +40,8 @@ class LinkActions:
                 f"Not opening {shown}: only web links open.", severity="warning", markup=False
             )
             return
+        import shutil
+
         from .. import links
 
         hint = links.no_browser(self.keymap.hint(copy_action), what)
@@ -52,8 +54,16 @@ class LinkActions:
         def run() -> None:
             # In this thread: finding out what $BROWSER is may run xdg-settings.
             template = self.browser or links.console_browser()
-            if template:  # the terminal is handed over on the event loop's thread
-                app.call_from_thread(self._run_in_terminal, template, url)
+            if template:
+                argv = links.browser_argv(template, url)
+                if argv is None:
+                    notify("The browser setting has no command to run.",
+                           severity="warning", markup=False)
+                elif shutil.which(argv[0]) is None:  # known before the screen is handed over
+                    notify(f"Could not run {argv[0]}: no such program (the browser setting "
+                           "or $BROWSER names it)", severity="warning", markup=False)
+                else:  # the terminal is handed over on the event loop's thread
+                    app.call_from_thread(self._run_in_terminal, argv)
                 return
             message = links.open_in_browser(url)
             if message == links.NO_BROWSER and copy_without_browser:
@@ -67,26 +77,14 @@ class LinkActions:
 
         screen.app.run_worker(run, thread=True, group="browser", exit_on_error=False)
 
-    def _run_in_terminal(self, template: str, url: str) -> None:
+    def _run_in_terminal(self, argv: list[str]) -> None:
         """Step aside (Textual's suspend), run the browser in this terminal, come back
         with the screen as it was: newsboat's ``browser "w3m %u"``."""
-        import shutil
         import subprocess
 
         from textual.app import SuspendNotSupported
 
-        from .. import links
-
-        argv = links.browser_argv(template, url)
         screen = self.screen
-        if argv is None:
-            screen.notify("The browser setting has no command to run.", severity="warning",
-                          markup=False)
-            return
-        if shutil.which(argv[0]) is None:  # found out before the screen is handed over
-            screen.notify(f"Could not run {argv[0]}: no such program (the browser setting "
-                          "or $BROWSER names it)", severity="warning", markup=False)
-            return
         failed: OSError | None = None
         try:
             with screen.app.suspend():
