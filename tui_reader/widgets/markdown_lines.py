@@ -80,10 +80,6 @@ class StoryMarkdown(Markdown):
         _clean_links(self.parsed, links)
         self.parsed = _cap_quotes(self.parsed, max(1, width // 12))
 
-    @staticmethod
-    def words(source: str) -> int:
-        """About how many words a reader should see (link targets are not shown)."""
-        return len(_WORD.findall(_TARGET.sub(")", source)))
 
 
 def link_target(href: object) -> str:
@@ -123,6 +119,11 @@ def _picture_as_link(token: Token, keep: bool) -> list[Token]:
             Token("link_close", "a", -1)]
 
 
+def _words(source: str) -> int:
+    """About how many words a reader should see (link targets are not shown)."""
+    return len(_WORD.findall(_TARGET.sub(")", source)))
+
+
 def _cap_quotes(tokens: list[Token], deepest: int) -> list[Token]:
     """Quotes nested deeper than *deepest* are shown at that depth: each level takes two
     columns, and Rich draws a quote with no room left as nothing at all (a mailing
@@ -154,7 +155,7 @@ def render_lines(source: str, width: int, *, links: bool = True) -> list[Strip]:
     story = StoryMarkdown(source, links=links, width=width)
     lines = console.render_lines(story, options, pad=False, new_lines=False)
     shown = sum(len(_WORD.findall("".join(s.text for s in line))) for line in lines)
-    if shown < story.words(source) * 0.8:  # text lost (nested deeper than the width or
+    if shown < _words(source) * 0.8:  # text lost (nested deeper than the width or
         # than the parser goes): the Markdown as it is written, every word there
         lines = console.render_lines(Text(source), options, pad=False, new_lines=False)
     while lines and not any(segment.text.strip() for segment in lines[-1]):
